@@ -1,0 +1,166 @@
+/** The `gatehouse` subcommands that work on the store directly (users, invites, keys). */
+import { parseArgs } from 'node:util';
+import type { Config } from '../config.js';
+import { createInvite, createUser } from '../core/accounts.js';
+import { parseDuration, systemClock } from '../core/clock.js';
+import type { Actor, CoreContext } from '../core/context.js';
+import { notFound } from '../core/errors.js';
+import { createKey, getManagedKey, keyStatus, revokeKey, rollKey } from '../core/keys.js';
+import { createRegistry } from '../core/scopes.js';
+import { openStore } from '../store/kysely-store.js';
+import type { ApiKeyRecord, UserRecord } from '../store/store.js';
+import { type CliIO, UsageError } from './io.js';
+
+type Flags = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
+
+interface Parsed {
+  values: { [flag: string]: string | boolean | undefined; json?: boolean };
+  positionals: string[];
+}
+
+export function parse(args: string[], options: Flags): Parsed {
+  try {
+    const r = parseArgs({ args, options: { ...options, json: { type: 'boolean' } }, allowPositionals: true, strict: true });
+    return { values: r.values as Parsed['values'], positionals: r.positionals };
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** A string flag's value (parseArgs guarantees the type for flags declared as strings). */
+const str = (p: Parsed, flag: string): string | undefined => {
+  const v = p.values[flag];
+  return typeof v === 'string' ? v : undefined;
+};
+
+export async function withCore<T>(config: Config, fn: (core: CoreContext) => Promise<T>): Promise<T> {
+  const store = openStore(config.database);
+  try {
+    await store.migrate();
+    return await fn({ store, clock: systemClock, scopes: createRegistry(config.scopes), prefixes: config.prefixes });
+  } finally {
+    await store.close();
+  }
+}
+
+/** The CLI acts as the system administrator. */
+const cliActor = (): Actor => ({ type: 'cli', id: null, user: { id: 'cli', email: 'cli', passwordHash: '', isAdmin: true, createdAt: 0 }, ip: null });
+
+function required(value: string | undefined, flag: string): string {
+  if (!value) throw new UsageError(`missing ${flag}`);
+  return value;
+}
+
+function duration(text: string, flag: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new UsageError(`${flag} takes a duration such as 0, 30m, 1h, 24h, 7d or 30d`);
+  return ms;
+}
+
+async function userByEmail(core: CoreContext, email: string): Promise<UserRecord> {
+  const user = await core.store.findUserByEmail(email.trim().toLowerCase());
+  if (!user) throw notFound(`No account with email ${email}`);
+  return user;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function keyJson(k: ApiKeyRecord, now: number) {
+  return {
+    key_id: k.id,
+    name: k.name,
+    owner_id: k.ownerId,
+    scopes: k.scopes,
+    start: k.start,
+    status: keyStatus(k, now),
+    created_at: iso(k.createdAt),
+    last_used_at: iso(k.lastUsedAt),
+    expires_at: iso(k.expiresAt),
+    revoked_at: iso(k.revokedAt),
+  };
+}
+
+export async function usersCommand(config: Config, io: CliIO, args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  if (sub === 'create') {
+    const p = parse(rest, { email: { type: 'string' }, 'password-stdin': { type: 'boolean' }, admin: { type: 'boolean' } });
+    const { values } = p;
+    if (!values['password-stdin']) throw new UsageError('users create reads the password from standard input: pass --password-stdin');
+    const email = required(str(p, 'email'), '--email');
+    const password = (await io.readStdin()).replace(/\r?\n$/, '');
+    const user = await withCore(config, (core) => createUser(core, cliActor(), { email, password, admin: values.admin === true ? true : 'if-first' }));
+    io.out(values.json ? JSON.stringify({ id: user.id, email: user.email, admin: user.isAdmin }) : `created ${user.email} (${user.id})${user.isAdmin ? ' as admin' : ''}`);
+    return;
+  }
+  if (sub === 'invite') {
+    const p = parse(rest, { email: { type: 'string' }, 'expires-in': { type: 'string' } });
+    const { values } = p;
+    const ttl = duration(str(p, 'expires-in') ?? '7d', '--expires-in');
+    const invite = await withCore(config, (core) => createInvite(core, cliActor(), str(p, 'email') ?? null, ttl));
+    const url = `${config.issuer}/console/signup?invite=${invite.token}`;
+    io.out(values.json ? JSON.stringify({ url, invite: invite.token, expires_at: iso(invite.expiresAt) }) : `invite link (valid until ${iso(invite.expiresAt)}):\n${url}`);
+    return;
+  }
+  throw new UsageError('usage: gatehouse users create --email EMAIL --password-stdin [--admin] | users invite [--email EMAIL] [--expires-in 7d]');
+}
+
+export async function keysCommand(config: Config, io: CliIO, args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  const actor = cliActor();
+  switch (sub) {
+    case 'create': {
+      const p = parse(rest, { owner: { type: 'string' }, name: { type: 'string' }, scopes: { type: 'string' }, 'expires-in': { type: 'string' } });
+      const { values } = p;
+      const owner = required(str(p, 'owner'), '--owner');
+      const name = required(str(p, 'name'), '--name');
+      const scopes = required(str(p, 'scopes'), '--scopes').split(',').map((s) => s.trim()).filter(Boolean);
+      const expiresIn = str(p, 'expires-in');
+      const ttl = expiresIn === undefined ? null : duration(expiresIn, '--expires-in');
+      const { key, secret } = await withCore(config, async (core) => {
+        const user = await userByEmail(core, owner);
+        return createKey(core, actor, { ownerId: user.id, name, scopes, expiresAt: ttl === null ? null : core.clock.now() + ttl });
+      });
+      if (values.json) io.out(JSON.stringify({ key_id: key.id, key: secret, scopes: key.scopes, expires_at: iso(key.expiresAt) }));
+      else io.out(`created ${key.id} (${key.scopes.join(' ')})\nkey (shown once): ${secret}`);
+      return;
+    }
+    case 'list': {
+      const p = parse(rest, { owner: { type: 'string' } });
+      const { values } = p;
+      const owner = str(p, 'owner');
+      const { keys, now } = await withCore(config, async (core) => {
+        const ownerId = owner ? (await userByEmail(core, owner)).id : undefined;
+        return { keys: await core.store.listApiKeys(ownerId ? { ownerId } : {}), now: core.clock.now() };
+      });
+      if (values.json) io.out(JSON.stringify(keys.map((k) => keyJson(k, now))));
+      else if (keys.length === 0) io.out('no keys');
+      else io.out(keys.map((k) => `${k.id}\t${keyStatus(k, now)}\t${k.start}…\t${k.scopes.join(',')}\t${k.name}`).join('\n'));
+      return;
+    }
+    case 'revoke': {
+      const { values, positionals } = parse(rest, {});
+      const keyId = required(positionals[0], 'KEY_ID');
+      const { key, now } = await withCore(config, async (core) => ({ key: await revokeKey(core, actor, keyId), now: core.clock.now() }));
+      io.out(values.json ? JSON.stringify(keyJson(key, now)) : `revoked ${key.id}`);
+      return;
+    }
+    case 'roll': {
+      const p = parse(rest, { grace: { type: 'string' } });
+      const { values, positionals } = p;
+      const keyId = required(positionals[0], 'KEY_ID');
+      const graceText = str(p, 'grace') ?? '0';
+      const grace = duration(graceText, '--grace');
+      const { key, secret } = await withCore(config, async (core) => {
+        await getManagedKey(core, actor, keyId);
+        return rollKey(core, actor, keyId, grace);
+      });
+      if (values.json) io.out(JSON.stringify({ key_id: key.id, key: secret, scopes: key.scopes, expires_at: iso(key.expiresAt), grace_seconds: grace / 1000 }));
+      else io.out(`rolled ${key.id}; the old secret works for ${graceText} more\nnew key (shown once): ${secret}`);
+      return;
+    }
+    default:
+      throw new UsageError(
+        'usage: gatehouse keys create --owner EMAIL --name NAME --scopes read,write [--expires-in 30d] | keys list [--owner EMAIL] | keys revoke KEY_ID | keys roll KEY_ID --grace 1h',
+      );
+  }
+}

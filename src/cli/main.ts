@@ -1,0 +1,77 @@
+/** The `gatehouse` command. Secrets are never taken from argv (they would show in `ps` and shell history). */
+import { ConfigError, loadConfig } from '../config.js';
+import { GatehouseError } from '../core/errors.js';
+import { openStore } from '../store/kysely-store.js';
+import { startServer } from '../server.js';
+import { keysCommand, usersCommand } from './commands.js';
+import { type CliIO, UsageError, processIO } from './io.js';
+
+const HELP = `gatehouse — authentication and authorization for API platforms
+
+Usage:
+  gatehouse serve                      start the server (migrations run first)
+  gatehouse migrate                    apply database migrations and exit
+  gatehouse users create --email EMAIL --password-stdin [--admin]   (the first account is always admin)
+  gatehouse users invite [--email EMAIL] [--expires-in 7d]
+  gatehouse keys create --owner EMAIL --name NAME --scopes read,write [--expires-in 30d]
+  gatehouse keys list [--owner EMAIL]
+  gatehouse keys revoke KEY_ID
+  gatehouse keys roll KEY_ID --grace 1h
+
+Every command accepts --json for machine-readable output.
+Configuration comes from environment variables; see the README.`;
+
+export async function runCli(argv: string[], io: CliIO = processIO): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (!command || command === 'help' || command === '--help' || command === '-h') {
+      io.out(HELP);
+      return command ? 0 : 2;
+    }
+    const config = loadConfig(io.env);
+    switch (command) {
+      case 'serve': {
+        const server = await startServer(config);
+        const stop = () => {
+          server.close().then(() => process.exit(0), () => process.exit(1));
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        return -1;
+      }
+      case 'migrate': {
+        const store = openStore(config.database);
+        try {
+          await store.migrate();
+        } finally {
+          await store.close();
+        }
+        io.out(rest.includes('--json') ? JSON.stringify({ migrated: true, database: store.kind }) : `migrations applied (${store.kind})`);
+        return 0;
+      }
+      case 'users':
+        await usersCommand(config, io, rest);
+        return 0;
+      case 'keys':
+        await keysCommand(config, io, rest);
+        return 0;
+      default:
+        throw new UsageError(`unknown command "${command}"\n\n${HELP}`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`error: ${err.message}`);
+      return 2;
+    }
+    if (err instanceof ConfigError) {
+      io.err(err.message);
+      return 2;
+    }
+    if (err instanceof GatehouseError && err.expose) {
+      io.err(`error: ${err.detail}`);
+      return 1;
+    }
+    io.err(`error: ${(err as Error).message ?? 'unexpected failure'}`);
+    return 1;
+  }
+}

@@ -1,0 +1,43 @@
+/** What core operations need from their surroundings: storage, time, and configured registries. */
+import type { Clock } from './clock.js';
+import type { ScopeRegistry } from './scopes.js';
+import type { ActorType, AuditInput, Store, UserRecord } from '../store/store.js';
+
+export interface Prefixes {
+  apiKey: string;
+  accessToken: string;
+  refreshToken: string;
+  clientSecret: string;
+}
+
+export interface CoreContext {
+  store: Store;
+  clock: Clock;
+  scopes: ScopeRegistry;
+  prefixes: Prefixes;
+  /** Called after a key is revoked or rolled, so in-process caches drop it at once. */
+  keyChanged?: (keyId: string) => void;
+}
+
+/** Who is acting, for authorization decisions and the audit log. */
+export interface Actor {
+  type: ActorType;
+  /** User id, key_id, or null for the system. */
+  id: string | null;
+  /** The account acting (a key acts for its owner). */
+  user: UserRecord | null;
+  ip: string | null;
+}
+
+export function audit(ctx: CoreContext, actor: Actor, action: string, target: string | null, subjectUserId: string | null, detail?: Record<string, unknown>): AuditInput {
+  return {
+    at: ctx.clock.now(),
+    actorType: actor.type,
+    actorId: actor.id,
+    subjectUserId,
+    action,
+    target,
+    ip: actor.ip,
+    ...(detail ? { detail } : {}),
+  };
+}

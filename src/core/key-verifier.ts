@@ -1,0 +1,134 @@
+/**
+ * Verifies `sk_…` secrets on the hot path:
+ *  1. shape and checksum first: a forged or mistyped secret never reaches the store;
+ *  2. an in-process cache of lookups (hits and misses), bounded in size and age;
+ *  3. on a miss, one indexed read; never a write.
+ * Revocations and rolls made by this process drop cache entries at once (`invalidate`).
+ * Those made elsewhere (another instance, the CLI) arrive through the store's credential
+ * events, polled every `pollMs` — that interval bounds how long another instance may
+ * still accept a revoked key. Last-used times are batched and flushed off the hot path.
+ */
+import type { Clock } from './clock.js';
+import { hashSecret, isWellFormedSecret } from './credentials.js';
+import { unauthenticated } from './errors.js';
+import type { ApiKeyRecord, KeyMatch, Store } from '../store/store.js';
+import type { Logger } from '../log.js';
+import { describeError } from '../log.js';
+
+export interface KeyVerifierOptions {
+  prefix: string;
+  cacheTtlMs: number;
+  cacheMaxEntries: number;
+  pollMs: number;
+  usageFlushMs: number;
+}
+
+interface CacheEntry {
+  match: KeyMatch | null;
+  until: number;
+}
+
+export const INVALID_KEY_DETAIL = 'Invalid, expired or revoked API key';
+
+export class KeyVerifier {
+  private readonly cache = new Map<string, CacheEntry>();
+  private usage = new Map<string, number>();
+  private generation = 0;
+  private lastSeq = 0;
+  private timers: NodeJS.Timeout[] = [];
+  private polling = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly opts: KeyVerifierOptions,
+    private readonly log: Logger,
+  ) {}
+
+  /** The key behind `secret`, or a 401 GatehouseError. */
+  async verify(secret: string): Promise<ApiKeyRecord> {
+    if (!isWellFormedSecret(secret, this.opts.prefix)) throw unauthenticated(INVALID_KEY_DETAIL);
+    const hash = hashSecret(secret);
+    const now = this.clock.now();
+    let entry = this.cache.get(hash);
+    if (!entry || entry.until <= now) {
+      const generation = this.generation;
+      const match = (await this.store.findApiKeyBySecretHash(hash)) ?? null;
+      entry = { match, until: now + this.opts.cacheTtlMs };
+      // An invalidation that happened while we were reading may concern this very key: do not
+      // cache what we read (the next request reads again).
+      if (generation === this.generation) this.remember(hash, entry);
+    }
+    const match = entry.match;
+    if (!match) throw unauthenticated(INVALID_KEY_DETAIL);
+    const { key, secret: s } = match;
+    if (key.revokedAt !== null) throw unauthenticated(INVALID_KEY_DETAIL);
+    if (key.expiresAt !== null && key.expiresAt <= now) throw unauthenticated(INVALID_KEY_DETAIL);
+    if (s.expiresAt !== null && s.expiresAt <= now) throw unauthenticated(INVALID_KEY_DETAIL);
+    this.usage.set(key.id, now);
+    return key;
+  }
+
+  private remember(hash: string, entry: CacheEntry): void {
+    this.cache.delete(hash);
+    this.cache.set(hash, entry);
+    while (this.cache.size > this.opts.cacheMaxEntries) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest === undefined) break;
+      this.cache.delete(oldest);
+    }
+  }
+
+  /** Drops every cached lookup for `keyId`. */
+  invalidate(keyId: string): void {
+    this.generation++;
+    for (const [hash, entry] of this.cache) {
+      if (entry.match?.key.id === keyId) this.cache.delete(hash);
+    }
+  }
+
+  /** Applies credential events written since the last poll (by any process). */
+  async sync(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      for (;;) {
+        const events = await this.store.credentialEventsSince(this.lastSeq);
+        for (const e of events) {
+          this.invalidate(e.keyId);
+          this.lastSeq = e.seq;
+        }
+        if (events.length < 1000) break;
+      }
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  /** Writes batched last-used times. */
+  async flushUsage(): Promise<void> {
+    if (this.usage.size === 0) return;
+    const batch = this.usage;
+    this.usage = new Map();
+    await this.store.recordKeyUsage(batch);
+  }
+
+  async start(): Promise<void> {
+    this.lastSeq = await this.store.latestCredentialEventSeq();
+    const every = (ms: number, task: () => Promise<void>, what: string) => {
+      const t = setInterval(() => {
+        task().catch((err) => this.log.warn(`${what} failed`, describeError(err)));
+      }, ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    every(this.opts.pollMs, () => this.sync(), 'credential event poll');
+    every(this.opts.usageFlushMs, () => this.flushUsage(), 'usage flush');
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.flushUsage();
+  }
+}

@@ -1,0 +1,138 @@
+/** /v1/api-keys: manage the caller's API keys with a console session or a key holding `admin`. */
+import { createRoute, z } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import { createKey, getManagedKey, keyStatus, listKeys, revokeKey, rollKey } from '../../core/keys.js';
+import { insufficientScope } from '../../core/errors.js';
+import type { ApiKeyRecord } from '../../store/store.js';
+import { actorOf, authenticate } from '../auth.js';
+import type { AppEnv, Services } from '../env.js';
+import { bearerSecurity, errorResponses, iso, jsonBody, jsonRouter } from './openapi.js';
+
+const MAX_EXPIRES_IN = 10 * 365 * 86_400;
+
+export const ApiKeyView = z
+  .object({
+    key_id: z.string(),
+    name: z.string(),
+    owner_id: z.string(),
+    scopes: z.array(z.string()),
+    start: z.string().describe('The first characters of the current secret, for recognition'),
+    status: z.enum(['active', 'expired', 'revoked']),
+    created_at: z.string(),
+    last_used_at: z.string().nullable(),
+    expires_at: z.string().nullable(),
+    revoked_at: z.string().nullable(),
+  })
+  .openapi('ApiKey');
+
+const WithSecret = ApiKeyView.extend({
+  key: z.string().describe('The secret `sk_…` key. Shown only in this response.'),
+}).openapi('ApiKeyWithSecret');
+
+const CreateBody = z
+  .object({
+    name: z.string().min(1).max(100),
+    scopes: z.array(z.string().min(1)).min(1, 'at least one scope must be provided'),
+    expires_in: z.number().int().positive().max(MAX_EXPIRES_IN).optional().describe('Lifetime in seconds'),
+  })
+  .strict()
+  .openapi('CreateApiKey');
+
+const RollBody = z
+  .object({
+    grace_seconds: z.number().int().min(0).max(604_800).default(0).describe('How long the old secret keeps working'),
+  })
+  .strict()
+  .openapi('RollApiKey');
+
+const KeyIdParam = z.object({ key_id: z.string().min(1).max(64) });
+
+export function view(key: ApiKeyRecord, now: number) {
+  return {
+    key_id: key.id,
+    name: key.name,
+    owner_id: key.ownerId,
+    scopes: key.scopes,
+    start: key.start,
+    status: keyStatus(key, now),
+    created_at: iso(key.createdAt)!,
+    last_used_at: iso(key.lastUsedAt),
+    expires_at: iso(key.expiresAt),
+    revoked_at: iso(key.revokedAt),
+  };
+}
+
+const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
+const errors = errorResponses(400, 401, 403, 404, 415, 422);
+const tags = ['API keys'];
+
+export function apiKeyRoutes(services: Services) {
+  const { core } = services;
+  const app = jsonRouter();
+  /** A session may always manage its own keys; an API key needs the `admin` scope. */
+  const manage: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const p = c.get('principal');
+    if (p.via === 'api_key' && !p.scopes.includes('admin')) throw insufficientScope(['admin']);
+    return next();
+  };
+  app.use('/api-keys', authenticate(services), manage);
+  app.use('/api-keys/*', authenticate(services), manage);
+
+  app.openapi(
+    createRoute({ method: 'get', path: '/api-keys', tags, security: bearerSecurity, responses: { 200: json(z.object({ data: z.array(ApiKeyView) }), 'Your API keys'), ...errors } }),
+    async (c) => {
+      const now = core.clock.now();
+      return c.json({ data: (await listKeys(core, c.get('principal').userId)).map((k) => view(k, now)) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({ method: 'post', path: '/api-keys', tags, security: bearerSecurity, request: { body: jsonBody(CreateBody) }, responses: { 201: json(WithSecret, 'Created; the secret is in `key`'), ...errors } }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const actor = await actorOf(services, c);
+      const now = core.clock.now();
+      const { key, secret } = await createKey(core, actor, {
+        ownerId: actor.user!.id,
+        name: body.name,
+        scopes: body.scopes,
+        expiresAt: body.expires_in === undefined ? null : now + body.expires_in * 1000,
+      });
+      return c.json({ ...view(key, now), key: secret }, 201, { 'Cache-Control': 'no-store' });
+    },
+  );
+
+  app.openapi(
+    createRoute({ method: 'get', path: '/api-keys/{key_id}', tags, security: bearerSecurity, request: { params: KeyIdParam }, responses: { 200: json(ApiKeyView, 'The key'), ...errors } }),
+    async (c) => {
+      const key = await getManagedKey(core, await actorOf(services, c), c.req.valid('param').key_id);
+      return c.json(view(key, core.clock.now()), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({ method: 'post', path: '/api-keys/{key_id}/revoke', tags, security: bearerSecurity, request: { params: KeyIdParam }, responses: { 200: json(ApiKeyView, 'Revoked (idempotent)'), ...errors } }),
+    async (c) => {
+      const key = await revokeKey(core, await actorOf(services, c), c.req.valid('param').key_id);
+      return c.json(view(key, core.clock.now()), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api-keys/{key_id}/roll',
+      tags,
+      security: bearerSecurity,
+      request: { params: KeyIdParam, body: { ...jsonBody(RollBody), required: false } },
+      responses: { 200: json(WithSecret, 'Rolled; the new secret is in `key`'), ...errors },
+    }),
+    async (c) => {
+      const grace = (c.req.valid('json') as z.infer<typeof RollBody> | undefined)?.grace_seconds ?? 0;
+      const { key, secret } = await rollKey(core, await actorOf(services, c), c.req.valid('param').key_id, grace * 1000);
+      return c.json({ ...view(key, core.clock.now()), key: secret }, 200, { 'Cache-Control': 'no-store' });
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,94 @@
+/**
+ * The Hono application: middleware that holds everywhere, the surfaces, and the one place
+ * where errors become responses. `createApp` is portable (Request → Response); listening
+ * on a socket is server.ts's job.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { GatehouseError, notFound } from '../core/errors.js';
+import { agentRoutes } from './api/agents.js';
+import { apiKeyRoutes } from './api/api-keys.js';
+import { auditLogRoutes } from './api/audit-log.js';
+import { apiKeyPages } from './console/api-keys.js';
+import { accountPages } from './console/account.js';
+import { CONSOLE_CSS, CONSOLE_JS } from './console/assets.js';
+import { ErrorPage } from './console/layout.js';
+import { loadSession } from './console/session.js';
+import type { AppEnv, Services } from './env.js';
+import { apiError, normalizeError } from './errors.js';
+import { securityHeaders } from './security.js';
+
+const isConsole = (path: string) => path === '/console' || path.startsWith('/console/') || path === '/';
+
+export function createApp(services: Services): OpenAPIHono<AppEnv> {
+  const { config, log } = services;
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    // The path only: query strings can carry codes and other secrets.
+    log.info('request', { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) });
+  });
+  app.use(securityHeaders(config.secure));
+  app.use(
+    bodyLimit({
+      maxSize: config.maxBodyBytes,
+      onError: () => {
+        throw new GatehouseError('payload_too_large', `Request body is larger than ${config.maxBodyBytes} bytes`);
+      },
+    }),
+  );
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    try {
+      await services.core.store.ping();
+      return c.json({ status: 'ok', database: services.core.store.kind });
+    } catch {
+      return c.json({ status: 'unavailable', database: services.core.store.kind }, 503);
+    }
+  });
+
+  const asset = (body: string, type: string) => (c: Context) =>
+    c.body(body, 200, { 'Content-Type': type, 'Cache-Control': 'public, max-age=3600' });
+  app.get('/assets/console.css', asset(CONSOLE_CSS, 'text/css; charset=utf-8'));
+  app.get('/assets/console.js', asset(CONSOLE_JS, 'text/javascript; charset=utf-8'));
+
+  app.get('/', (c) => c.redirect('/console'));
+  app.use('/console', loadSession(services));
+  app.use('/console/*', loadSession(services));
+  app.get('/console', (c) => c.redirect(c.get('sessionUser') ? '/console/settings/api-keys' : '/console/login'));
+  accountPages(app, services);
+  apiKeyPages(app, services);
+
+  app.route('/v1', apiKeyRoutes(services));
+  app.route('/v1', auditLogRoutes(services));
+  if (config.sampleApi) app.route('/v1', agentRoutes(services));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API key (`sk_…`) or an access token',
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Gatehouse API', version: '0.1.0', description: 'Management and sample APIs of a Gatehouse server.' },
+    servers: [{ url: config.issuer }],
+  });
+
+  const respond = (c: Context<AppEnv>, thrown: unknown) => {
+    const err = normalizeError(services, c, thrown);
+    if (isConsole(c.req.path)) {
+      const message = err.expose ? err.detail : 'Internal server error';
+      return c.html(ErrorPage({ status: err.status, message }), err.status as ContentfulStatusCode);
+    }
+    return apiError(c, err);
+  };
+  app.notFound((c) => respond(c, notFound(`No route for ${c.req.method} ${c.req.path}`)));
+  app.onError((thrown, c) => respond(c, thrown));
+
+  return app;
+}

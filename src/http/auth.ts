@@ -1,0 +1,71 @@
+/**
+ * Authentication for /v1: a Bearer API key (`sk_…`), or the console's session cookie.
+ * Cookie-authenticated writes must carry `X-CSRF-Token` equal to the CSRF cookie, so a
+ * cross-site page cannot act with the user's session. Scope checks answer 403 naming the
+ * missing scopes.
+ */
+import type { Context, MiddlewareHandler } from 'hono';
+import { resolveSession } from '../core/accounts.js';
+import type { Actor } from '../core/context.js';
+import { forbidden, insufficientScope, unauthenticated } from '../core/errors.js';
+import { missing } from '../core/scopes.js';
+import type { UserRecord } from '../store/store.js';
+import { csrfValid, readSession } from './cookies.js';
+import type { AppEnv, Principal, Services } from './env.js';
+import { clientIp } from './ip.js';
+
+// RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function bearerToken(header: string): string {
+  const m = BEARER.exec(header.trim());
+  if (!m) throw unauthenticated('Authorization header must be "Bearer <token>"');
+  return m[1]!;
+}
+
+export function authenticate(services: Services): MiddlewareHandler<AppEnv> {
+  const { config, core, keys } = services;
+  return async (c, next) => {
+    const header = c.req.header('authorization');
+    if (header !== undefined) {
+      const token = bearerToken(header);
+      const key = await keys.verify(token);
+      c.set('principal', { userId: key.ownerId, scopes: key.scopes, via: 'api_key', keyId: key.id, user: null });
+      return next();
+    }
+    const session = readSession(c, config.secure);
+    const user = session ? await resolveSession(core, session) : undefined;
+    if (!user) throw unauthenticated('Missing credentials: send "Authorization: Bearer <API key>"');
+    if (!SAFE_METHODS.has(c.req.method) && !csrfValid(c, config.secure, c.req.header('x-csrf-token'))) {
+      throw forbidden('Missing or invalid X-CSRF-Token header for a cookie-authenticated request');
+    }
+    c.set('principal', { userId: user.id, scopes: [...core.scopes.keys()], via: 'session', keyId: null, user });
+    return next();
+  };
+}
+
+export function requireScopes(...scopes: string[]): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const lacking = missing(c.get('principal').scopes, scopes);
+    if (lacking.length > 0) throw insufficientScope(lacking);
+    return next();
+  };
+}
+
+/** The principal's account, loaded once; a key whose owner was deleted is no longer valid. */
+export async function principalUser(services: Services, c: Context<AppEnv>): Promise<UserRecord> {
+  const p: Principal = c.get('principal');
+  if (p.user) return p.user;
+  const user = await services.core.store.getUser(p.userId);
+  if (!user) throw unauthenticated();
+  c.set('principal', { ...p, user });
+  return user;
+}
+
+export async function actorOf(services: Services, c: Context<AppEnv>): Promise<Actor> {
+  const p = c.get('principal');
+  const user = await principalUser(services, c);
+  return { type: p.via === 'session' ? 'user' : 'api_key', id: p.keyId ?? p.userId, user, ip: clientIp(c, services.config.trustProxy) };
+}
+

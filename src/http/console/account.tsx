@@ -1,0 +1,121 @@
+/** Sign-up, sign-in and sign-out pages. */
+import type { Context, Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { LOGIN_FAILED, SESSION_TTL_MS, endSession, signIn, signUp, startSession } from '../../core/accounts.js';
+import { GatehouseError } from '../../core/errors.js';
+import { MIN_PASSWORD_LENGTH } from '../../core/passwords.js';
+import type { UserRecord } from '../../store/store.js';
+import { clearSession, csrfToken, readSession, writeSession } from '../cookies.js';
+import type { AppEnv, Services } from '../env.js';
+import { clientIp } from '../ip.js';
+import { Layout } from './layout.js';
+import { field, formWithCsrf, safeNext } from './session.js';
+
+interface FormProps {
+  csrf: string;
+  next: string;
+  email?: string;
+  error?: string | undefined;
+  invite?: string | undefined;
+}
+
+function SignupPage({ csrf, next, email, error, invite }: FormProps) {
+  return (
+    <Layout title="Create your account">
+      <h1>Create your account</h1>
+      <form class="card" method="post" action="/console/signup">
+        {error ? <p class="error" role="alert">{error}</p> : null}
+        <input type="hidden" name="csrf" value={csrf} />
+        <input type="hidden" name="next" value={next} />
+        {invite ? <input type="hidden" name="invite" value={invite} /> : null}
+        <label for="email">Email</label>
+        <input id="email" type="email" name="email" value={email ?? ''} autocomplete="username" required />
+        <label for="password">Password</label>
+        <input id="password" type="password" name="password" autocomplete="new-password" minlength={MIN_PASSWORD_LENGTH} required />
+        <p>At least {MIN_PASSWORD_LENGTH} characters. The first account becomes the administrator.</p>
+        <button type="submit">Create account</button>
+      </form>
+      <p>
+        Already have an account? <a href={`/console/login?next=${encodeURIComponent(next)}`}>Sign in</a>
+      </p>
+    </Layout>
+  );
+}
+
+function LoginPage({ csrf, next, email, error }: FormProps) {
+  return (
+    <Layout title="Sign in">
+      <h1>Sign in</h1>
+      <form class="card" method="post" action="/console/login">
+        {error ? <p class="error" role="alert">{error}</p> : null}
+        <input type="hidden" name="csrf" value={csrf} />
+        <input type="hidden" name="next" value={next} />
+        <label for="email">Email</label>
+        <input id="email" type="email" name="email" value={email ?? ''} autocomplete="username" required />
+        <label for="password">Password</label>
+        <input id="password" type="password" name="password" autocomplete="current-password" required />
+        <p>
+          <button type="submit">Sign in</button>
+        </p>
+      </form>
+      <p>
+        No account yet? <a href={`/console/signup?next=${encodeURIComponent(next)}`}>Create one</a>
+      </p>
+    </Layout>
+  );
+}
+
+export function accountPages(app: Hono<AppEnv>, services: Services) {
+  const { config, core, throttle } = services;
+  const secure = config.secure;
+
+  const begin = async (c: Context<AppEnv>, user: UserRecord, next: string) => {
+    const session = await startSession(core, user, clientIp(c, config.trustProxy));
+    writeSession(c, secure, session.token, Math.floor(SESSION_TTL_MS / 1000));
+    return c.redirect(safeNext(next), 303);
+  };
+
+  app.get('/console/signup', (c) =>
+    c.html(<SignupPage csrf={csrfToken(c, secure)} next={safeNext(c.req.query('next'))} invite={c.req.query('invite')} />),
+  );
+
+  app.post('/console/signup', async (c) => {
+    const form = await formWithCsrf(services, c);
+    const email = field(form, 'email');
+    const next = safeNext(field(form, 'next'));
+    const invite = field(form, 'invite') || undefined;
+    try {
+      const user = await signUp(core, config.signup, clientIp(c, config.trustProxy), { email, password: field(form, 'password'), invite });
+      return await begin(c, user, next);
+    } catch (err) {
+      if (!(err instanceof GatehouseError) || !err.expose) throw err;
+      const page = <SignupPage csrf={csrfToken(c, secure)} next={next} email={email} error={err.detail} invite={invite} />;
+      return c.html(page, err.status as ContentfulStatusCode);
+    }
+  });
+
+  app.get('/console/login', (c) => c.html(<LoginPage csrf={csrfToken(c, secure)} next={safeNext(c.req.query('next'))} />));
+
+  app.post('/console/login', async (c) => {
+    const form = await formWithCsrf(services, c);
+    const email = field(form, 'email');
+    const next = safeNext(field(form, 'next'));
+    try {
+      const user = await signIn(core, throttle, clientIp(c, config.trustProxy), email, field(form, 'password'));
+      return await begin(c, user, next);
+    } catch (err) {
+      if (!(err instanceof GatehouseError) || !err.expose) throw err;
+      const message = err.code === 'throttled' ? 'Too many attempts. Wait a few minutes and try again.' : LOGIN_FAILED;
+      if (err.code === 'throttled') c.header('Retry-After', String(err.extra.retry_after));
+      return c.html(<LoginPage csrf={csrfToken(c, secure)} next={next} email={email} error={message} />, err.status as ContentfulStatusCode);
+    }
+  });
+
+  app.post('/console/logout', async (c) => {
+    await formWithCsrf(services, c);
+    const token = readSession(c, secure);
+    if (token) await endSession(core, token);
+    clearSession(c, secure);
+    return c.redirect('/console/login', 303);
+  });
+}

@@ -1,0 +1,51 @@
+/** Console session handling: who is signed in, CSRF on every form post, and page rendering helpers. */
+import type { Context, MiddlewareHandler } from 'hono';
+import { resolveSession } from '../../core/accounts.js';
+import { forbidden } from '../../core/errors.js';
+import type { UserRecord } from '../../store/store.js';
+import { csrfValid, readSession } from '../cookies.js';
+import type { AppEnv, Services } from '../env.js';
+
+/** Sets `sessionUser` (or null) for every console request. */
+export function loadSession(services: Services): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const token = readSession(c, services.config.secure);
+    c.set('sessionUser', (token && (await resolveSession(services.core, token))) || null);
+    await next();
+    c.header('Cache-Control', 'no-store');
+  };
+}
+
+/** Parses a form post and checks its CSRF field against the cookie (403 when absent or wrong). */
+export async function formWithCsrf(services: Services, c: Context<AppEnv>): Promise<Record<string, string | string[]>> {
+  const body = await c.req.parseBody({ all: true });
+  const fields: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(body)) {
+    if (typeof v === 'string') fields[k] = v;
+    else if (Array.isArray(v)) fields[k] = v.filter((x): x is string => typeof x === 'string');
+  }
+  if (!csrfValid(c, services.config.secure, fields.csrf)) {
+    throw forbidden('This form has expired or was not sent from this site. Reload the page and try again.');
+  }
+  return fields;
+}
+
+export const field = (fields: Record<string, string | string[]>, name: string): string => {
+  const v = fields[name];
+  return typeof v === 'string' ? v : (v?.[0] ?? '');
+};
+
+export const fieldList = (fields: Record<string, string | string[]>, name: string): string[] => {
+  const v = fields[name];
+  return v === undefined ? [] : typeof v === 'string' ? [v] : v;
+};
+
+/** A path inside this site to return to after sign-in; anything else becomes the console home. */
+export function safeNext(next: string | undefined): string {
+  if (!next?.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/console';
+  return next;
+}
+
+export function signedIn(c: Context<AppEnv>): UserRecord | null {
+  return c.get('sessionUser');
+}

@@ -1,0 +1,88 @@
+/** Wiring: config → store (migrated) → services → app → a listening HTTP(S) server. */
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { type ServerType, serve } from '@hono/node-server';
+import type { Config } from './config.js';
+import { type Clock, systemClock } from './core/clock.js';
+import type { CoreContext } from './core/context.js';
+import { KeyVerifier } from './core/key-verifier.js';
+import { createRegistry } from './core/scopes.js';
+import { Throttle } from './core/throttle.js';
+import { createApp } from './http/app.js';
+import type { Services } from './http/env.js';
+import { type Logger, createLogger, describeError } from './log.js';
+import { openStore } from './store/kysely-store.js';
+import type { Store } from './store/store.js';
+
+export interface BuildOptions {
+  clock?: Clock;
+  logger?: Logger;
+  store?: Store;
+}
+
+/** Opens and migrates the store and builds every service; nothing listens yet. */
+export async function buildServices(config: Config, opts: BuildOptions = {}): Promise<Services> {
+  const clock = opts.clock ?? systemClock;
+  const log = opts.logger ?? createLogger(config.logLevel);
+  const store = opts.store ?? openStore(config.database);
+  await store.migrate();
+  const keys = new KeyVerifier(
+    store,
+    clock,
+    {
+      prefix: config.prefixes.apiKey,
+      cacheTtlMs: config.keyCacheTtlMs,
+      cacheMaxEntries: config.keyCacheMaxEntries,
+      pollMs: config.revocationPollMs,
+      usageFlushMs: 5_000,
+    },
+    log,
+  );
+  const core: CoreContext = {
+    store,
+    clock,
+    scopes: createRegistry(config.scopes),
+    prefixes: config.prefixes,
+    keyChanged: (keyId) => keys.invalidate(keyId),
+  };
+  await keys.start();
+  return { config, core, keys, throttle: new Throttle(clock), log };
+}
+
+export interface RunningServer {
+  url: string;
+  services: Services;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, opts: BuildOptions = {}): Promise<RunningServer> {
+  const services = await buildServices(config, opts);
+  const app = createApp(services);
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve(
+      {
+        fetch: app.fetch,
+        port: config.port,
+        hostname: config.host,
+        ...(config.tls ? { createServer: createHttpsServer, serverOptions: { key: config.tls.key, cert: config.tls.cert } } : {}),
+      },
+      () => resolve(s),
+    );
+  });
+  const { port } = server.address() as AddressInfo;
+  const scheme = config.tls ? 'https' : 'http';
+  const url = `${scheme}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  services.log.info('listening', { url, issuer: config.issuer, database: services.core.store.kind });
+  let closed = false;
+  return {
+    url,
+    services,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await services.keys.stop().catch((err) => services.log.warn('final usage flush failed', describeError(err)));
+      await services.core.store.close();
+    },
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * Opens a Kysely database for SQLite (better-sqlite3, WAL) or PostgreSQL (pg) and provides
+ * the write discipline each engine needs: `BEGIN IMMEDIATE` on SQLite, so a writer takes the
+ * lock up front instead of failing mid-transaction; retries of serialization failures and
+ * deadlocks on PostgreSQL.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+export type Db = Kysely<Database>;
+
+export interface Connection {
+  kind: 'sqlite' | 'postgres';
+  db: Db;
+  /** Runs `fn` in one write transaction. */
+  write<T>(fn: (trx: Db) => Promise<T>): Promise<T>;
+}
+
+export type StoreTarget = { sqlitePath: string } | { postgresUrl: string };
+
+const RETRYABLE_PG = new Set(['40001', '40P01']);
+
+export function connect(target: StoreTarget): Connection {
+  return 'sqlitePath' in target ? connectSqlite(target.sqlitePath) : connectPostgres(target.postgresUrl);
+}
+
+function connectSqlite(path: string): Connection {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const database = new SQLite(path);
+  database.pragma('journal_mode = WAL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return {
+    kind: 'sqlite',
+    db,
+    write: (fn) =>
+      // SqliteDialect has a single connection behind a mutex: holding it makes the
+      // transaction ours alone within this process; IMMEDIATE makes it ours across processes.
+      db.connection().execute(async (conn) => {
+        await sql`begin immediate`.execute(conn);
+        try {
+          const result = await fn(conn);
+          await sql`commit`.execute(conn);
+          return result;
+        } catch (err) {
+          await sql`rollback`.execute(conn);
+          throw err;
+        }
+      }),
+  };
+}
+
+function connectPostgres(url: string): Connection {
+  // int8 (bigint) columns hold millisecond timestamps and sequence numbers, all far below 2^53.
+  const types = {
+    getTypeParser: (oid: number, format?: string) =>
+      oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'),
+  };
+  const pool = new pg.Pool({ connectionString: url, max: 10, types } as pg.PoolConfig);
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    kind: 'postgres',
+    db,
+    async write(fn) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await db.transaction().execute(fn);
+        } catch (err) {
+          const code = (err as { code?: unknown }).code;
+          if (attempt < 5 && typeof code === 'string' && RETRYABLE_PG.has(code)) continue;
+          throw err;
+        }
+      }
+    },
+  };
+}
+
+/** True for a unique-constraint violation on either engine. */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
