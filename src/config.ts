@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { SignupMode } from './core/accounts.js';
 import type { Prefixes } from './core/context.js';
 import { DEFAULT_SCOPES, SCOPE_TOKEN } from './core/scopes.js';
+import { SIGNING_ALGS, type SigningAlg } from './core/signing-keys.js';
 import type { Level } from './log.js';
 import type { StoreTarget } from './store/connect.js';
 
@@ -31,6 +32,13 @@ export interface Config {
   keyCacheTtlMs: number;
   keyCacheMaxEntries: number;
   revocationPollMs: number;
+  /** GATEHOUSE_SECRET, or null to use (and create) `<dataDir>/secret`. */
+  secret: string | null;
+  /** `aud` of issued JWTs. */
+  audience: string;
+  jwtTtlSeconds: number;
+  signingAlg: SigningAlg;
+  rotationDelaySeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -62,6 +70,11 @@ export const ENV_KEYS = {
   GATEHOUSE_KEY_CACHE_TTL_MS: 'keyCacheTtlMs',
   GATEHOUSE_KEY_CACHE_MAX_ENTRIES: 'keyCacheMaxEntries',
   GATEHOUSE_REVOCATION_POLL_MS: 'revocationPollMs',
+  GATEHOUSE_SECRET: 'secret',
+  GATEHOUSE_AUDIENCE: 'audience',
+  GATEHOUSE_JWT_TTL_SECONDS: 'jwtTtlSeconds',
+  GATEHOUSE_SIGNING_ALG: 'signingAlg',
+  GATEHOUSE_ROTATION_DELAY_SECONDS: 'rotationDelaySeconds',
 } as const;
 
 type FileKey = (typeof ENV_KEYS)[keyof typeof ENV_KEYS];
@@ -103,6 +116,11 @@ const schema = z.object({
   keyCacheTtlMs: int(0, 3_600_000).default(60_000),
   keyCacheMaxEntries: int(1, 10_000_000).default(100_000),
   revocationPollMs: int(50, 1000).default(250),
+  secret: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)').optional(),
+  audience: z.string().min(1).optional(),
+  jwtTtlSeconds: int(60, 86_400).default(900),
+  signingAlg: z.enum(SIGNING_ALGS).default('ES256'),
+  rotationDelaySeconds: int(0, 7 * 86_400).default(600),
 });
 
 const fileKeys = new Set<string>(Object.values(ENV_KEYS));
@@ -168,5 +186,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keyCacheTtlMs: c.keyCacheTtlMs,
     keyCacheMaxEntries: c.keyCacheMaxEntries,
     revocationPollMs: c.revocationPollMs,
+    secret: c.secret ?? null,
+    audience: c.audience ?? issuer,
+    jwtTtlSeconds: c.jwtTtlSeconds,
+    signingAlg: c.signingAlg,
+    rotationDelaySeconds: c.rotationDelaySeconds,
   };
 }

@@ -6,11 +6,14 @@ import type { Config } from './config.js';
 import { type Clock, systemClock } from './core/clock.js';
 import type { CoreContext } from './core/context.js';
 import { KeyVerifier } from './core/key-verifier.js';
+import { Keyset } from './core/keyset.js';
+import { SecretBox } from './core/secret-box.js';
 import { createRegistry } from './core/scopes.js';
 import { Throttle } from './core/throttle.js';
 import { createApp } from './http/app.js';
 import type { Services } from './http/env.js';
 import { type Logger, createLogger, describeError } from './log.js';
+import { loadServerSecret } from './server-secret.js';
 import { openStore } from './store/kysely-store.js';
 import type { Store } from './store/store.js';
 
@@ -46,7 +49,14 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
     keyChanged: (keyId) => keys.invalidate(keyId),
   };
   await keys.start();
-  return { config, core, keys, throttle: new Throttle(clock), log };
+  const keyset = new Keyset(core, new SecretBox(loadServerSecret(config)), {
+    alg: config.signingAlg,
+    maxTokenTtlMs: config.jwtTtlSeconds * 1000,
+    refreshMs: 10_000,
+  });
+  await keyset.init({ type: 'system', id: null, user: null, ip: null });
+  keyset.start((err) => log.warn('signing keyset refresh failed', describeError(err)));
+  return { config, core, keys, keyset, throttle: new Throttle(clock), log };
 }
 
 export interface RunningServer {
@@ -81,6 +91,7 @@ export async function startServer(config: Config, opts: BuildOptions = {}): Prom
       if (closed) return;
       closed = true;
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      services.keyset.stop();
       await services.keys.stop().catch((err) => services.log.warn('final usage flush failed', describeError(err)));
       await services.core.store.close();
     },

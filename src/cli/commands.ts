@@ -28,7 +28,7 @@ export function parse(args: string[], options: Flags): Parsed {
 }
 
 /** A string flag's value (parseArgs guarantees the type for flags declared as strings). */
-const str = (p: Parsed, flag: string): string | undefined => {
+export const str = (p: Parsed, flag: string): string | undefined => {
   const v = p.values[flag];
   return typeof v === 'string' ? v : undefined;
 };
@@ -51,7 +51,7 @@ function required(value: string | undefined, flag: string): string {
   return value;
 }
 
-function duration(text: string, flag: string): number {
+export function duration(text: string, flag: string): number {
   const ms = parseDuration(text);
   if (ms === undefined) throw new UsageError(`${flag} takes a duration such as 0, 30m, 1h, 24h, 7d or 30d`);
   return ms;

@@ -5,6 +5,7 @@ import { openStore } from '../store/kysely-store.js';
 import { startServer } from '../server.js';
 import { keysCommand, usersCommand } from './commands.js';
 import { type CliIO, UsageError, processIO } from './io.js';
+import { signingKeysCommand } from './signing-keys.js';
 
 const HELP = `gatehouse — authentication and authorization for API platforms
 
@@ -17,6 +18,8 @@ Usage:
   gatehouse keys list [--owner EMAIL]
   gatehouse keys revoke KEY_ID
   gatehouse keys roll KEY_ID --grace 1h
+  gatehouse signing-keys list
+  gatehouse signing-keys rotate [--delay 10m] [--alg ES256|EdDSA]
 
 Every command accepts --json for machine-readable output.
 Configuration comes from environment variables; see the README.`;
@@ -54,6 +57,9 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
         return 0;
       case 'keys':
         await keysCommand(config, io, rest);
+        return 0;
+      case 'signing-keys':
+        await signingKeysCommand(config, io, rest);
         return 0;
       default:
         throw new UsageError(`unknown command "${command}"\n\n${HELP}`);

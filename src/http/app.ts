@@ -11,6 +11,7 @@ import { GatehouseError, notFound } from '../core/errors.js';
 import { agentRoutes } from './api/agents.js';
 import { apiKeyRoutes } from './api/api-keys.js';
 import { auditLogRoutes } from './api/audit-log.js';
+import { v0AuthRoutes } from './api/v0-auth.js';
 import { apiKeyPages } from './console/api-keys.js';
 import { accountPages } from './console/account.js';
 import { CONSOLE_CSS, CONSOLE_JS } from './console/assets.js';
@@ -18,6 +19,7 @@ import { ErrorPage } from './console/layout.js';
 import { loadSession } from './console/session.js';
 import type { AppEnv, Services } from './env.js';
 import { apiError, normalizeError } from './errors.js';
+import { jwksRoutes } from './oauth/jwks.js';
 import { securityHeaders } from './security.js';
 
 const isConsole = (path: string) => path === '/console' || path.startsWith('/console/') || path === '/';
@@ -64,6 +66,8 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
   accountPages(app, services);
   apiKeyPages(app, services);
 
+  app.route('/', jwksRoutes(services));
+  app.route('/v0', v0AuthRoutes(services));
   app.route('/v1', apiKeyRoutes(services));
   app.route('/v1', auditLogRoutes(services));
   if (config.sampleApi) app.route('/v1', agentRoutes(services));
@@ -71,7 +75,7 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',
-    description: 'An API key (`sk_…`) or an access token',
+    description: 'An API key (`sk_…`) or an access token (a JWT from `POST /v0/auth`)',
   });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -1,5 +1,6 @@
 /**
- * Authentication for /v1: a Bearer API key (`sk_…`), or the console's session cookie.
+ * Authentication for /v1: a Bearer API key (`sk_…`), a Bearer JWT from `POST /v0/auth`
+ * (verified offline against the signing keyset), or the console's session cookie.
  * Cookie-authenticated writes must carry `X-CSRF-Token` equal to the CSRF cookie, so a
  * cross-site page cannot act with the user's session. Scope checks answer 403 naming the
  * missing scopes.
@@ -8,7 +9,8 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { resolveSession } from '../core/accounts.js';
 import type { Actor } from '../core/context.js';
 import { forbidden, insufficientScope, unauthenticated } from '../core/errors.js';
-import { missing } from '../core/scopes.js';
+import { verifyAccessToken } from '../core/jwt.js';
+import { missing, parseScopeString } from '../core/scopes.js';
 import type { UserRecord } from '../store/store.js';
 import { csrfValid, readSession } from './cookies.js';
 import type { AppEnv, Principal, Services } from './env.js';
@@ -25,13 +27,18 @@ export function bearerToken(header: string): string {
 }
 
 export function authenticate(services: Services): MiddlewareHandler<AppEnv> {
-  const { config, core, keys } = services;
+  const { config, core, keys, keyset } = services;
   return async (c, next) => {
     const header = c.req.header('authorization');
     if (header !== undefined) {
       const token = bearerToken(header);
-      const key = await keys.verify(token);
-      c.set('principal', { userId: key.ownerId, scopes: key.scopes, via: 'api_key', keyId: key.id, user: null });
+      if (token.startsWith(config.prefixes.apiKey)) {
+        const key = await keys.verify(token);
+        c.set('principal', { userId: key.ownerId, scopes: key.scopes, via: 'api_key', keyId: key.id, user: null });
+      } else {
+        const claims = await verifyAccessToken(keyset, core.clock, token, { issuer: config.issuer, audience: config.audience });
+        c.set('principal', { userId: claims.sub, scopes: parseScopeString(claims.scope), via: 'jwt', keyId: claims.client_id, user: null });
+      }
       return next();
     }
     const session = readSession(c, config.secure);

@@ -16,6 +16,7 @@ import type {
   KeyMatch,
   SessionRecord,
   SignupGate,
+  SigningKeyRecord,
   Store,
   UserRecord,
 } from './store.js';
@@ -284,6 +285,35 @@ export class KyselyStore implements Store {
       .select((eb) => eb.fn.max('seq').as('seq'))
       .executeTakeFirst();
     return Number(r?.seq ?? 0);
+  }
+
+  async listSigningKeys(): Promise<SigningKeyRecord[]> {
+    const rows = await this.db.selectFrom('signing_keys').selectAll().orderBy('activates_at').orderBy('created_at').execute();
+    return rows.map((r) => ({
+      kid: r.kid,
+      alg: r.alg,
+      publicJwk: r.public_jwk,
+      privateSealed: r.private_sealed,
+      createdAt: r.created_at,
+      activatesAt: r.activates_at,
+    }));
+  }
+
+  async addSigningKey(key: SigningKeyRecord, audit: AuditInput) {
+    await this.conn.write(async (trx) => {
+      await trx
+        .insertInto('signing_keys')
+        .values({
+          kid: key.kid,
+          alg: key.alg,
+          public_jwk: key.publicJwk,
+          private_sealed: key.privateSealed,
+          created_at: key.createdAt,
+          activates_at: key.activatesAt,
+        })
+        .execute();
+      await trx.insertInto('audit_log').values(auditRow(audit)).execute();
+    });
   }
 
   async appendAudit(entry: AuditInput) {

@@ -29,5 +29,6 @@ export interface Database {
     ip: string | null;
     detail: string;
   };
+  signing_keys: { kid: string; alg: string; public_jwk: string; private_sealed: string; created_at: number; activates_at: number };
   agents: { id: string; owner_id: string; name: string; description: string; created_at: number; updated_at: number };
 }

@@ -87,6 +87,19 @@ export interface AgentRecord {
   updatedAt: number;
 }
 
+/** A JWT signing key: public JWK in clear, private key sealed with the server secret. */
+export interface SigningKeyRecord {
+  kid: string;
+  alg: string;
+  /** JSON of the public JWK (with kid, alg, use). */
+  publicJwk: string;
+  /** PKCS#8 PEM of the private key, sealed (see core/secret-box). */
+  privateSealed: string;
+  createdAt: number;
+  /** When it starts signing; before that it is only published. */
+  activatesAt: number;
+}
+
 export interface CredentialEvent {
   seq: number;
   keyId: string;
@@ -132,6 +145,9 @@ export interface Store {
   /** Revocations and rolls after `seq`, oldest first, so other instances can drop cached entries. */
   credentialEventsSince(seq: number): Promise<CredentialEvent[]>;
   latestCredentialEventSeq(): Promise<number>;
+
+  listSigningKeys(): Promise<SigningKeyRecord[]>;
+  addSigningKey(key: SigningKeyRecord, audit: AuditInput): Promise<void>;
 
   appendAudit(entry: AuditInput): Promise<void>;
   /** Newest first. `subjectUserId` limits to one account's entries. */

@@ -69,10 +69,10 @@ const tags = ['API keys'];
 export function apiKeyRoutes(services: Services) {
   const { core } = services;
   const app = jsonRouter();
-  /** A session may always manage its own keys; an API key needs the `admin` scope. */
+  /** A session may always manage its own keys; a key or token needs the `admin` scope. */
   const manage: MiddlewareHandler<AppEnv> = async (c, next) => {
     const p = c.get('principal');
-    if (p.via === 'api_key' && !p.scopes.includes('admin')) throw insufficientScope(['admin']);
+    if (p.via !== 'session' && !p.scopes.includes('admin')) throw insufficientScope(['admin']);
     return next();
   };
   app.use('/api-keys', authenticate(services), manage);
