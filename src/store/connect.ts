@@ -23,6 +23,7 @@ export interface Connection {
 export type StoreTarget = { sqlitePath: string } | { postgresUrl: string };
 
 const RETRYABLE_PG = new Set(['40001', '40P01']);
+const MAX_ATTEMPTS = 10;
 
 export function connect(target: StoreTarget): Connection {
   return 'sqlitePath' in target ? connectSqlite(target.sqlitePath) : connectPostgres(target.postgresUrl);
@@ -70,13 +71,15 @@ function connectPostgres(url: string): Connection {
     kind: 'postgres',
     db,
     async write(fn) {
+      // SERIALIZABLE: read-then-write rules (the first account becomes admin, a roll retires
+      // every live secret) hold under concurrency; conflicts surface as 40001 and are retried.
       for (let attempt = 1; ; attempt++) {
         try {
-          return await db.transaction().execute(fn);
+          return await db.transaction().setIsolationLevel('serializable').execute(fn);
         } catch (err) {
           const code = (err as { code?: unknown }).code;
-          if (attempt < 5 && typeof code === 'string' && RETRYABLE_PG.has(code)) continue;
-          throw err;
+          if (attempt >= MAX_ATTEMPTS || typeof code !== 'string' || !RETRYABLE_PG.has(code)) throw err;
+          await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
         }
       }
     },

@@ -20,13 +20,14 @@ const EXPIRY_CHOICES: ReadonlyArray<[string, string, number | null]> = [
   ['90d', '90 days', 90 * DAY],
   ['365d', '1 year', 365 * DAY],
 ];
-const GRACE_LABELS: Record<number, string> = { 0: 'No grace (old key stops now)', 3600000: '1 hour', 86400000: '24 hours', 604800000: '7 days' };
+const GRACE_LABELS: Record<number, string> = { 0: 'No grace', 3600000: '1 hour', 86400000: '24 hours', 604800000: '7 days' };
 
 const date = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().replace('T', ' ').slice(0, 16));
 
 function KeyTable({ keys, now, csrf }: { keys: ApiKeyRecord[]; now: number; csrf: string }) {
   if (keys.length === 0) return <p>No API keys yet.</p>;
   return (
+    <div class="table-wrap">
     <table>
       <thead>
         <tr>
@@ -42,9 +43,9 @@ function KeyTable({ keys, now, csrf }: { keys: ApiKeyRecord[]; now: number; csrf
               <td><code>{k.id}</code></td>
               <td><code>{k.start}…</code></td>
               <td>{k.scopes.join(' ')}</td>
-              <td>{date(k.createdAt)}</td>
-              <td>{date(k.lastUsedAt)}</td>
-              <td>{date(k.expiresAt)}</td>
+              <td class="date">{date(k.createdAt)}</td>
+              <td class="date">{date(k.lastUsedAt)}</td>
+              <td class="date">{date(k.expiresAt)}</td>
               <td class={`status-${status}`}>{status}</td>
               <td class="actions">
                 {status === 'active' ? (
@@ -68,6 +69,7 @@ function KeyTable({ keys, now, csrf }: { keys: ApiKeyRecord[]; now: number; csrf
         })}
       </tbody>
     </table>
+    </div>
   );
 }
 

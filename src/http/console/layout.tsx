@@ -1,4 +1,5 @@
 /** The console's page frame and its error page. Server-rendered; script only from /assets. */
+import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import type { UserRecord } from '../../store/store.js';
 
@@ -11,11 +12,14 @@ export interface LayoutProps {
 
 export function Layout({ title, user, csrf, children }: LayoutProps) {
   return (
-    <html lang="en">
+    <>
+      {raw('<!DOCTYPE html>')}
+      <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} · Gatehouse`}</title>
+        <link rel="icon" href="data:," />
         <link rel="stylesheet" href="/assets/console.css" />
         <script src="/assets/console.js" defer></script>
       </head>
@@ -39,7 +43,8 @@ export function Layout({ title, user, csrf, children }: LayoutProps) {
         </header>
         <main>{children}</main>
       </body>
-    </html>
+      </html>
+    </>
   );
 }
 
