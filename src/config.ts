@@ -154,7 +154,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);
   const c = result.data;
   const prefixes = { apiKey: c.apiKeyPrefix, accessToken: c.accessTokenPrefix, refreshToken: c.refreshTokenPrefix, clientSecret: c.clientSecretPrefix };
-  if (new Set(Object.values(prefixes)).size !== 4) problems.push('credential prefixes must all differ');
+  const byPrefix = new Map<string, string[]>();
+  for (const [name, key] of Object.entries(ENV_KEYS)) {
+    if (!key.endsWith('Prefix')) continue;
+    const value = c[key as 'apiKeyPrefix'];
+    byPrefix.set(value, [...(byPrefix.get(value) ?? []), name]);
+  }
+  for (const [value, names] of byPrefix) {
+    if (names.length > 1) problems.push(`${names.join(', ')}: credential prefixes must all differ (all are "${value}")`);
+  }
   if ((c.tlsCert === undefined) !== (c.tlsKey === undefined)) problems.push('GATEHOUSE_TLS_CERT and GATEHOUSE_TLS_KEY must be set together');
   let tls: Config['tls'] = null;
   if (c.tlsCert && c.tlsKey) {

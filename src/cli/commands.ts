@@ -155,12 +155,12 @@ export async function keysCommand(config: Config, io: CliIO, args: string[]): Pr
         return rollKey(core, actor, keyId, grace);
       });
       if (values.json) io.out(JSON.stringify({ key_id: key.id, key: secret, scopes: key.scopes, expires_at: iso(key.expiresAt), grace_seconds: grace / 1000 }));
-      else io.out(`rolled ${key.id}; the old secret works for ${graceText} more\nnew key (shown once): ${secret}`);
+      else io.out(`rolled ${key.id}; ${grace === 0 ? 'the old secret has stopped working' : `the old secret keeps working for ${graceText}`}\nnew key (shown once): ${secret}`);
       return;
     }
     default:
       throw new UsageError(
-        'usage: gatehouse keys create --owner EMAIL --name NAME --scopes read,write [--expires-in 30d] | keys list [--owner EMAIL] | keys revoke KEY_ID | keys roll KEY_ID --grace 1h',
+        'usage: gatehouse keys create --owner EMAIL --name NAME --scopes read,write [--expires-in 30d] | keys list [--owner EMAIL] | keys revoke KEY_ID | keys roll KEY_ID [--grace 1h] (default 0: the old secret stops at once)',
       );
   }
 }

@@ -17,7 +17,7 @@ Usage:
   gatehouse keys create --owner EMAIL --name NAME --scopes read,write [--expires-in 30d]
   gatehouse keys list [--owner EMAIL]
   gatehouse keys revoke KEY_ID
-  gatehouse keys roll KEY_ID --grace 1h
+  gatehouse keys roll KEY_ID [--grace 1h]   (default 0: the old secret stops at once)
   gatehouse signing-keys list
   gatehouse signing-keys rotate [--delay 10m] [--alg ES256|EdDSA]
 

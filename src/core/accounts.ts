@@ -16,6 +16,7 @@ export const LOGIN_FAILED = 'Invalid email or password';
 export const SESSION_TTL_MS = 7 * 86_400_000;
 const PER_ACCOUNT: ThrottleRule = { limit: 5, windowMs: 15 * 60_000 };
 const PER_IP: ThrottleRule = { limit: 30, windowMs: 15 * 60_000 };
+const SIGNUP_PER_IP: ThrottleRule = { limit: 20, windowMs: 60 * 60_000 };
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
 
@@ -66,10 +67,15 @@ export async function createUser(ctx: CoreContext, actor: Actor, input: NewUser)
  */
 export async function signUp(
   ctx: CoreContext,
+  throttle: Throttle,
   mode: SignupMode,
   ip: string | null,
   input: { email: string; password: string; invite?: string | undefined },
 ): Promise<UserRecord> {
+  // Every attempt counts: this bounds account creation and email probing from one address.
+  const ipKey = `signup:ip:${ip ?? 'unknown'}`;
+  throttle.check(ipKey, SIGNUP_PER_IP);
+  throttle.fail(ipKey, SIGNUP_PER_IP);
   const gate: SignupGate =
     mode === 'open'
       ? { kind: 'open' }

@@ -92,7 +92,7 @@ export async function rollKey(ctx: CoreContext, actor: Actor, keyId: string, gra
   }
   const key = await getManagedKey(ctx, actor, keyId);
   const now = ctx.clock.now();
-  if (keyStatus(key, now) !== 'active') throw forbidden(`Cannot roll a ${keyStatus(key, now)} key`);
+  if (keyStatus(key, now) !== 'active') throw forbidden(`Cannot roll an ${keyStatus(key, now)} key`);
   const issued = issueSecret(ctx.prefixes.apiKey);
   const rolled = await ctx.store.rollApiKey(
     key.id,

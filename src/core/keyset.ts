@@ -67,8 +67,11 @@ export class Keyset {
    * how long resource servers cache the JWKS, so they know the key before they meet it.
    */
   async rotate(actor: Actor, delayMs: number, alg: SigningAlg = this.opts.alg): Promise<SigningKeyRecord> {
+    await this.refresh();
     const now = this.ctx.clock.now();
-    const key = await generateSigningKey(alg, this.box, now, now + delayMs);
+    // Creation times order keys that activate in the same millisecond: the newest must win.
+    const createdAt = Math.max(now, ...this.records.map((r) => r.createdAt + 1));
+    const key = await generateSigningKey(alg, this.box, createdAt, now + delayMs);
     await this.ctx.store.addSigningKey(key, audit(this.ctx, actor, 'signing_key.rotate', key.kid, null, { alg, activates_at: key.activatesAt }));
     await this.refresh();
     return key;

@@ -44,6 +44,17 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
     }),
   );
 
+  // An empty body is no body, whatever Content-Type a client library adds to every request.
+  app.use(async (c, next) => {
+    const raw = c.req.raw;
+    if (raw.headers.get('content-length') === '0' && raw.headers.has('content-type')) {
+      const headers = new Headers(raw.headers);
+      headers.delete('content-type');
+      c.req.raw = new Request(raw, { headers });
+    }
+    await next();
+  });
+
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     try {

@@ -23,6 +23,9 @@ import type {
 
 type Row<T extends keyof Database> = Database[T];
 
+/** Advisory-lock id that orders credential events on PostgreSQL ("GHEV"). */
+const EVENT_LOCK = 0x47484556;
+
 const toUser = (r: Row<'users'>): UserRecord => ({
   id: r.id,
   email: r.email,
@@ -226,7 +229,7 @@ export class KyselyStore implements Store {
       if (!current) return undefined;
       if (current.revoked_at === null) {
         await trx.updateTable('api_keys').set({ revoked_at: at }).where('id', '=', id).execute();
-        await trx.insertInto('credential_events').values({ key_id: id, at }).execute();
+        await this.appendEvent(trx, id, at);
         await trx.insertInto('audit_log').values(auditRow(audit)).execute();
       }
       return toKey({ ...current, revoked_at: current.revoked_at ?? at });
@@ -248,10 +251,20 @@ export class KyselyStore implements Store {
         .values({ hash: secret.hash, key_id: id, start: secret.start, created_at: secret.createdAt, expires_at: null })
         .execute();
       await trx.updateTable('api_keys').set({ start: secret.start }).where('id', '=', id).execute();
-      await trx.insertInto('credential_events').values({ key_id: id, at: secret.createdAt }).execute();
+      await this.appendEvent(trx, id, secret.createdAt);
       await trx.insertInto('audit_log').values(auditRow(audit)).execute();
       return toKey({ ...current, start: secret.start });
     });
+  }
+
+  /**
+   * Pollers read events by increasing seq, so events must become visible in seq order. SQLite
+   * has one writer at a time; on PostgreSQL a transaction-scoped advisory lock makes writers of
+   * events take turns, so a lower seq can never commit after a higher one was already read.
+   */
+  private async appendEvent(trx: Db, keyId: string, at: number): Promise<void> {
+    if (this.kind === 'postgres') await sql`select pg_advisory_xact_lock(${EVENT_LOCK})`.execute(trx);
+    await trx.insertInto('credential_events').values({ key_id: keyId, at }).execute();
   }
 
   async recordKeyUsage(usage: ReadonlyMap<string, number>) {

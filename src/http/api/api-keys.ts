@@ -2,7 +2,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { createKey, getManagedKey, keyStatus, listKeys, revokeKey, rollKey } from '../../core/keys.js';
-import { insufficientScope } from '../../core/errors.js';
+import { forbidden, insufficientScope } from '../../core/errors.js';
+import { assertKnown, missing } from '../../core/scopes.js';
 import type { ApiKeyRecord } from '../../store/store.js';
 import { actorOf, authenticate } from '../auth.js';
 import type { AppEnv, Services } from '../env.js';
@@ -90,6 +91,13 @@ export function apiKeyRoutes(services: Services) {
     createRoute({ method: 'post', path: '/api-keys', tags, security: bearerSecurity, request: { body: jsonBody(CreateBody) }, responses: { 201: json(WithSecret, 'Created; the secret is in `key`'), ...errors } }),
     async (c) => {
       const body = c.req.valid('json');
+      const principal = c.get('principal');
+      // A credential can only hand out what it holds itself: scopes are never widened.
+      assertKnown(core.scopes, body.scopes);
+      const refused = principal.via === 'session' ? [] : missing(principal.scopes, body.scopes);
+      if (refused.length > 0) {
+        throw forbidden(`A key cannot grant scopes it does not hold: ${refused.join(' ')}`, { refused_scopes: refused });
+      }
       const actor = await actorOf(services, c);
       const now = core.clock.now();
       const { key, secret } = await createKey(core, actor, {

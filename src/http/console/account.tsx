@@ -85,7 +85,7 @@ export function accountPages(app: Hono<AppEnv>, services: Services) {
     const next = safeNext(field(form, 'next'));
     const invite = field(form, 'invite') || undefined;
     try {
-      const user = await signUp(core, config.signup, clientIp(c, config.trustProxy), { email, password: field(form, 'password'), invite });
+      const user = await signUp(core, throttle, config.signup, clientIp(c, config.trustProxy), { email, password: field(form, 'password'), invite });
       return await begin(c, user, next);
     } catch (err) {
       if (!(err instanceof GatehouseError) || !err.expose) throw err;

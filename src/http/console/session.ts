@@ -1,7 +1,7 @@
 /** Console session handling: who is signed in, CSRF on every form post, and page rendering helpers. */
 import type { Context, MiddlewareHandler } from 'hono';
 import { resolveSession } from '../../core/accounts.js';
-import { forbidden } from '../../core/errors.js';
+import { forbidden, invalidRequest } from '../../core/errors.js';
 import type { UserRecord } from '../../store/store.js';
 import { csrfValid, readSession } from '../cookies.js';
 import type { AppEnv, Services } from '../env.js';
@@ -18,7 +18,12 @@ export function loadSession(services: Services): MiddlewareHandler<AppEnv> {
 
 /** Parses a form post and checks its CSRF field against the cookie (403 when absent or wrong). */
 export async function formWithCsrf(services: Services, c: Context<AppEnv>): Promise<Record<string, string | string[]>> {
-  const body = await c.req.parseBody({ all: true });
+  let body: Awaited<ReturnType<typeof c.req.parseBody>>;
+  try {
+    body = await c.req.parseBody({ all: true });
+  } catch {
+    throw invalidRequest('The form could not be read');
+  }
   const fields: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(body)) {
     if (typeof v === 'string') fields[k] = v;
