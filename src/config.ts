@@ -39,6 +39,9 @@ export interface Config {
   jwtTtlSeconds: number;
   signingAlg: SigningAlg;
   rotationDelaySeconds: number;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  refreshTokenIdleSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -75,6 +78,9 @@ export const ENV_KEYS = {
   GATEHOUSE_JWT_TTL_SECONDS: 'jwtTtlSeconds',
   GATEHOUSE_SIGNING_ALG: 'signingAlg',
   GATEHOUSE_ROTATION_DELAY_SECONDS: 'rotationDelaySeconds',
+  GATEHOUSE_ACCESS_TOKEN_TTL_SECONDS: 'accessTokenTtlSeconds',
+  GATEHOUSE_REFRESH_TOKEN_TTL_SECONDS: 'refreshTokenTtlSeconds',
+  GATEHOUSE_REFRESH_TOKEN_IDLE_SECONDS: 'refreshTokenIdleSeconds',
 } as const;
 
 type FileKey = (typeof ENV_KEYS)[keyof typeof ENV_KEYS];
@@ -121,6 +127,9 @@ const schema = z.object({
   jwtTtlSeconds: int(60, 86_400).default(900),
   signingAlg: z.enum(SIGNING_ALGS).default('ES256'),
   rotationDelaySeconds: int(0, 7 * 86_400).default(600),
+  accessTokenTtlSeconds: int(60, 86_400).default(3600),
+  refreshTokenTtlSeconds: int(3600, 366 * 86_400).default(90 * 86_400),
+  refreshTokenIdleSeconds: int(3600, 366 * 86_400).default(30 * 86_400),
 });
 
 const fileKeys = new Set<string>(Object.values(ENV_KEYS));
@@ -199,5 +208,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwtTtlSeconds: c.jwtTtlSeconds,
     signingAlg: c.signingAlg,
     rotationDelaySeconds: c.rotationDelaySeconds,
+    accessTokenTtlSeconds: c.accessTokenTtlSeconds,
+    refreshTokenTtlSeconds: c.refreshTokenTtlSeconds,
+    refreshTokenIdleSeconds: c.refreshTokenIdleSeconds,
   };
 }

@@ -7,6 +7,7 @@ import { type Clock, systemClock } from './core/clock.js';
 import type { CoreContext } from './core/context.js';
 import { KeyVerifier } from './core/key-verifier.js';
 import { Keyset } from './core/keyset.js';
+import { AccessTokenVerifier } from './core/oauth/access-token-verifier.js';
 import { SecretBox } from './core/secret-box.js';
 import { createRegistry } from './core/scopes.js';
 import { Throttle } from './core/throttle.js';
@@ -46,17 +47,22 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
     clock,
     scopes: createRegistry(config.scopes),
     prefixes: config.prefixes,
-    keyChanged: (keyId) => keys.invalidate(keyId),
+    credentialChanged: (keyId) => keys.invalidate(keyId),
   };
   await keys.start();
-  const keyset = new Keyset(core, new SecretBox(loadServerSecret(config)), {
+  const box = new SecretBox(loadServerSecret(config));
+  const accessTokens = new AccessTokenVerifier(store.oauth, clock, config.prefixes.accessToken, config.keyCacheTtlMs, config.keyCacheMaxEntries);
+  keys.subscribe((id) => accessTokens.invalidate(id));
+  const keyset = new Keyset(core, box, {
     alg: config.signingAlg,
-    maxTokenTtlMs: config.jwtTtlSeconds * 1000,
+    maxTokenTtlMs: Math.max(config.jwtTtlSeconds, config.accessTokenTtlSeconds) * 1000,
     refreshMs: 10_000,
   });
   await keyset.init({ type: 'system', id: null, user: null, ip: null });
   keyset.start((err) => log.warn('signing keyset refresh failed', describeError(err)));
-  return { config, core, keys, keyset, throttle: new Throttle(clock), log };
+  const usage = setInterval(() => accessTokens.flushUsage().catch((err) => log.warn('grant usage flush failed', describeError(err))), 5_000);
+  usage.unref();
+  return { config, core, keys, keyset, accessTokens, box, throttle: new Throttle(clock), log, stop: () => clearInterval(usage) };
 }
 
 export interface RunningServer {
@@ -92,6 +98,8 @@ export async function startServer(config: Config, opts: BuildOptions = {}): Prom
       closed = true;
       await new Promise<void>((resolve) => server.close(() => resolve()));
       services.keyset.stop();
+      services.stop();
+      await services.accessTokens.flushUsage().catch((err) => services.log.warn('final grant usage flush failed', describeError(err)));
       await services.keys.stop().catch((err) => services.log.warn('final usage flush failed', describeError(err)));
       await services.core.store.close();
     },

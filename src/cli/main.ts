@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../config.js';
 import { GatehouseError } from '../core/errors.js';
 import { openStore } from '../store/kysely-store.js';
 import { startServer } from '../server.js';
+import { clientsCommand } from './clients.js';
 import { keysCommand, usersCommand } from './commands.js';
 import { type CliIO, UsageError, processIO } from './io.js';
 import { signingKeysCommand } from './signing-keys.js';
@@ -18,6 +19,8 @@ Usage:
   gatehouse keys list [--owner EMAIL]
   gatehouse keys revoke KEY_ID
   gatehouse keys roll KEY_ID [--grace 1h]   (default 0: the old secret stops at once)
+  gatehouse clients create --owner EMAIL --name NAME --redirect-uri URI [--redirect-uri URI…] --scopes read,write [--public] [--jwt-access-tokens]
+  gatehouse clients list --owner EMAIL
   gatehouse signing-keys list
   gatehouse signing-keys rotate [--delay 10m] [--alg ES256|EdDSA]
 
@@ -57,6 +60,9 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
         return 0;
       case 'keys':
         await keysCommand(config, io, rest);
+        return 0;
+      case 'clients':
+        await clientsCommand(config, io, rest);
         return 0;
       case 'signing-keys':
         await signingKeysCommand(config, io, rest);

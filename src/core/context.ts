@@ -15,8 +15,8 @@ export interface CoreContext {
   clock: Clock;
   scopes: ScopeRegistry;
   prefixes: Prefixes;
-  /** Called after a key is revoked or rolled, so in-process caches drop it at once. */
-  keyChanged?: (keyId: string) => void;
+  /** Called after a credential (key, grant, token, app) is revoked or changed, so in-process caches drop it at once. */
+  credentialChanged?: (keyId: string) => void;
 }
 
 /** Who is acting, for authorization decisions and the audit log. */

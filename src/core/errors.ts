@@ -15,7 +15,15 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'method_not_allowed'
   | 'throttled'
-  | 'internal';
+  | 'internal'
+  // RFC 6749 §4.1.2.1 and §5.2 error codes, used by the OAuth endpoints.
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'unsupported_response_type'
+  | 'invalid_scope'
+  | 'access_denied';
 
 const STATUS: Record<ErrorCode, number> = {
   invalid_request: 400,
@@ -30,6 +38,13 @@ const STATUS: Record<ErrorCode, number> = {
   method_not_allowed: 405,
   throttled: 429,
   internal: 500,
+  invalid_client: 401,
+  invalid_grant: 400,
+  unauthorized_client: 400,
+  unsupported_grant_type: 400,
+  unsupported_response_type: 400,
+  invalid_scope: 400,
+  access_denied: 403,
 };
 
 export type ErrorExtra = Record<string, unknown>;
@@ -69,6 +84,13 @@ export const throttled = (retryAfterSeconds: number) =>
   new GatehouseError('throttled', 'Too many attempts; try again later', {
     retry_after: Math.max(1, Math.ceil(retryAfterSeconds)),
   });
+
+/** An OAuth error (RFC 6749) with its registered code. */
+export const oauthError = (
+  code: 'invalid_client' | 'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type' | 'unsupported_response_type' | 'invalid_scope' | 'access_denied',
+  detail: string,
+  extra?: ErrorExtra,
+) => new GatehouseError(code, detail, extra);
 
 /** Any thrown value as a GatehouseError; unknown failures become a generic, unexposed 500. */
 export function toGatehouseError(err: unknown): GatehouseError {

@@ -12,6 +12,7 @@ import type { Clock } from './clock.js';
 import { hashSecret, isWellFormedSecret } from './credentials.js';
 import { unauthenticated } from './errors.js';
 import type { ApiKeyRecord, KeyMatch, Store } from '../store/store.js';
+import { LookupCache } from './lookup-cache.js';
 import type { Logger } from '../log.js';
 import { describeError } from '../log.js';
 
@@ -23,17 +24,12 @@ export interface KeyVerifierOptions {
   usageFlushMs: number;
 }
 
-interface CacheEntry {
-  match: KeyMatch | null;
-  until: number;
-}
-
 export const INVALID_KEY_DETAIL = 'Invalid, expired or revoked API key';
 
 export class KeyVerifier {
-  private readonly cache = new Map<string, CacheEntry>();
+  private readonly cache: LookupCache<KeyMatch>;
+  private readonly listeners: Array<(id: string) => void> = [];
   private usage = new Map<string, number>();
-  private generation = 0;
   private lastSeq = 0;
   private timers: NodeJS.Timeout[] = [];
   private polling = false;
@@ -43,23 +39,16 @@ export class KeyVerifier {
     private readonly clock: Clock,
     private readonly opts: KeyVerifierOptions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.cache = new LookupCache(opts.cacheTtlMs, opts.cacheMaxEntries, (m) => [m.key.id]);
+  }
 
   /** The key behind `secret`, or a 401 GatehouseError. */
   async verify(secret: string): Promise<ApiKeyRecord> {
     if (!isWellFormedSecret(secret, this.opts.prefix)) throw unauthenticated(INVALID_KEY_DETAIL);
     const hash = hashSecret(secret);
     const now = this.clock.now();
-    let entry = this.cache.get(hash);
-    if (!entry || entry.until <= now) {
-      const generation = this.generation;
-      const match = (await this.store.findApiKeyBySecretHash(hash)) ?? null;
-      entry = { match, until: now + this.opts.cacheTtlMs };
-      // An invalidation that happened while we were reading may concern this very key: do not
-      // cache what we read (the next request reads again).
-      if (generation === this.generation) this.remember(hash, entry);
-    }
-    const match = entry.match;
+    const match = await this.cache.get(hash, now, () => this.store.findApiKeyBySecretHash(hash));
     if (!match) throw unauthenticated(INVALID_KEY_DETAIL);
     const { key, secret: s } = match;
     if (key.revokedAt !== null) throw unauthenticated(INVALID_KEY_DETAIL);
@@ -69,22 +58,15 @@ export class KeyVerifier {
     return key;
   }
 
-  private remember(hash: string, entry: CacheEntry): void {
-    this.cache.delete(hash);
-    this.cache.set(hash, entry);
-    while (this.cache.size > this.opts.cacheMaxEntries) {
-      const oldest = this.cache.keys().next().value;
-      if (oldest === undefined) break;
-      this.cache.delete(oldest);
-    }
+  /** Drops every cached lookup for `id` (here and in subscribed caches, e.g. OAuth tokens). */
+  invalidate(id: string): void {
+    this.cache.invalidate(id);
+    for (const listener of this.listeners) listener(id);
   }
 
-  /** Drops every cached lookup for `keyId`. */
-  invalidate(keyId: string): void {
-    this.generation++;
-    for (const [hash, entry] of this.cache) {
-      if (entry.match?.key.id === keyId) this.cache.delete(hash);
-    }
+  /** Other caches of revocable credentials follow the same invalidations and events. */
+  subscribe(listener: (id: string) => void): void {
+    this.listeners.push(listener);
   }
 
   /** Applies credential events written since the last poll (by any process). */

@@ -82,7 +82,7 @@ export async function revokeKey(ctx: CoreContext, actor: Actor, keyId: string): 
   const key = await getManagedKey(ctx, actor, keyId);
   const revoked = await ctx.store.revokeApiKey(key.id, ctx.clock.now(), audit(ctx, actor, 'api_key.revoke', key.id, key.ownerId));
   if (!revoked) throw notFound('API key not found');
-  ctx.keyChanged?.(key.id);
+  ctx.credentialChanged?.(key.id);
   return revoked;
 }
 
@@ -101,7 +101,7 @@ export async function rollKey(ctx: CoreContext, actor: Actor, keyId: string, gra
     audit(ctx, actor, 'api_key.roll', key.id, key.ownerId, { grace_seconds: graceMs / 1000 }),
   );
   if (!rolled) throw forbidden('Cannot roll a revoked key');
-  ctx.keyChanged?.(key.id);
+  ctx.credentialChanged?.(key.id);
   return { key: rolled, secret: issued.secret };
 }
 

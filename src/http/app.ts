@@ -10,19 +10,27 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { GatehouseError, notFound } from '../core/errors.js';
 import { agentRoutes } from './api/agents.js';
 import { apiKeyRoutes } from './api/api-keys.js';
+import { applicationRoutes } from './api/applications.js';
 import { auditLogRoutes } from './api/audit-log.js';
 import { v0AuthRoutes } from './api/v0-auth.js';
 import { apiKeyPages } from './console/api-keys.js';
 import { accountPages } from './console/account.js';
+import { applicationPages } from './console/applications.js';
+import { authorizedAppPages } from './console/authorized-apps.js';
 import { CONSOLE_CSS, CONSOLE_JS } from './console/assets.js';
 import { ErrorPage } from './console/layout.js';
 import { loadSession } from './console/session.js';
 import type { AppEnv, Services } from './env.js';
 import { apiError, normalizeError } from './errors.js';
+import { authorizePages } from './oauth/authorize.js';
+import { oauthErrorResponse } from './oauth/errors.js';
 import { jwksRoutes } from './oauth/jwks.js';
+import { metadataRoutes } from './oauth/metadata.js';
+import { tokenRoutes } from './oauth/token.js';
 import { securityHeaders } from './security.js';
 
-const isConsole = (path: string) => path === '/console' || path.startsWith('/console/') || path === '/';
+const isPage = (path: string) => path === '/console' || path.startsWith('/console/') || path === '/' || path === '/oauth/authorize';
+const isOAuth = (path: string) => path.startsWith('/oauth/');
 
 export function createApp(services: Services): OpenAPIHono<AppEnv> {
   const { config, log } = services;
@@ -76,10 +84,16 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
   app.get('/console', (c) => c.redirect(c.get('sessionUser') ? '/console/settings/api-keys' : '/console/login'));
   accountPages(app, services);
   apiKeyPages(app, services);
+  applicationPages(app, services);
+  authorizedAppPages(app, services);
 
   app.route('/', jwksRoutes(services));
+  app.route('/', metadataRoutes(services));
+  app.route('/', tokenRoutes(services));
+  authorizePages(app, services);
   app.route('/v0', v0AuthRoutes(services));
   app.route('/v1', apiKeyRoutes(services));
+  app.route('/v1', applicationRoutes(services));
   app.route('/v1', auditLogRoutes(services));
   if (config.sampleApi) app.route('/v1', agentRoutes(services));
 
@@ -96,10 +110,11 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
 
   const respond = (c: Context<AppEnv>, thrown: unknown) => {
     const err = normalizeError(services, c, thrown);
-    if (isConsole(c.req.path)) {
+    if (isPage(c.req.path)) {
       const message = err.expose ? err.detail : 'Internal server error';
       return c.html(ErrorPage({ status: err.status, message }), err.status as ContentfulStatusCode);
     }
+    if (isOAuth(c.req.path)) return oauthErrorResponse(c, err);
     return apiError(c, err);
   };
   app.notFound((c) => respond(c, notFound(`No route for ${c.req.method} ${c.req.path}`)));

@@ -1,6 +1,7 @@
 /**
- * Authentication for /v1: a Bearer API key (`sk_…`), a Bearer JWT from `POST /v0/auth`
- * (verified offline against the signing keyset), or the console's session cookie.
+ * Authentication for /v1: a Bearer API key (`sk_…`), an OAuth access token (`at_…`), a Bearer
+ * JWT from `POST /v0/auth` or a JWT access token (verified offline against the signing keyset),
+ * or the console's session cookie.
  * Cookie-authenticated writes must carry `X-CSRF-Token` equal to the CSRF cookie, so a
  * cross-site page cannot act with the user's session. Scope checks answer 403 naming the
  * missing scopes.
@@ -35,6 +36,10 @@ export function authenticate(services: Services): MiddlewareHandler<AppEnv> {
       if (token.startsWith(config.prefixes.apiKey)) {
         const key = await keys.verify(token);
         c.set('principal', { userId: key.ownerId, scopes: key.scopes, via: 'api_key', keyId: key.id, user: null });
+      } else if (token.startsWith(config.prefixes.accessToken)) {
+        const { token: t, grant, client } = await services.accessTokens.verify(token);
+        // client_credentials grants have no user: the app acts for its owner.
+        c.set('principal', { userId: grant.userId ?? client.ownerId, scopes: t.scopes, via: 'oauth', keyId: client.id, user: null });
       } else {
         const claims = await verifyAccessToken(keyset, core.clock, token, { issuer: config.issuer, audience: config.audience });
         c.set('principal', { userId: claims.sub, scopes: parseScopeString(claims.scope), via: 'jwt', keyId: claims.client_id, user: null });

@@ -2,7 +2,8 @@
 import { Migrator, sql } from 'kysely';
 import { conflict, forbidden } from '../core/errors.js';
 import { INVITE_INVALID, SIGNUP_CLOSED } from '../core/messages.js';
-import { type Connection, type Db, type StoreTarget, connect, isUniqueViolation } from './connect.js';
+import { type Connection, type Db, type StoreTarget, appendCredentialEvent, auditRow, connect, isUniqueViolation } from './connect.js';
+import { KyselyOAuthStore } from './kysely-oauth-store.js';
 import { migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
 import type {
@@ -22,9 +23,6 @@ import type {
 } from './store.js';
 
 type Row<T extends keyof Database> = Database[T];
-
-/** Advisory-lock id that orders credential events on PostgreSQL ("GHEV"). */
-const EVENT_LOCK = 0x47484556;
 
 const toUser = (r: Row<'users'>): UserRecord => ({
   id: r.id,
@@ -55,19 +53,9 @@ const toAgent = (r: Row<'agents'>): AgentRecord => ({
   updatedAt: r.updated_at,
 });
 
-const auditRow = (a: AuditInput) => ({
-  at: a.at,
-  actor_type: a.actorType,
-  actor_id: a.actorId,
-  subject_user_id: a.subjectUserId,
-  action: a.action,
-  target: a.target,
-  ip: a.ip,
-  detail: JSON.stringify(a.detail ?? {}),
-});
-
 export class KyselyStore implements Store {
   readonly kind: 'sqlite' | 'postgres';
+  readonly oauth: KyselyOAuthStore;
   private readonly db: Db;
   private readonly conn: Connection;
 
@@ -75,6 +63,7 @@ export class KyselyStore implements Store {
     this.conn = connect(target);
     this.db = this.conn.db;
     this.kind = this.conn.kind;
+    this.oauth = new KyselyOAuthStore(this.conn);
   }
 
   async migrate(): Promise<void> {
@@ -229,7 +218,7 @@ export class KyselyStore implements Store {
       if (!current) return undefined;
       if (current.revoked_at === null) {
         await trx.updateTable('api_keys').set({ revoked_at: at }).where('id', '=', id).execute();
-        await this.appendEvent(trx, id, at);
+        await appendCredentialEvent(this.kind, trx, id, at);
         await trx.insertInto('audit_log').values(auditRow(audit)).execute();
       }
       return toKey({ ...current, revoked_at: current.revoked_at ?? at });
@@ -251,20 +240,10 @@ export class KyselyStore implements Store {
         .values({ hash: secret.hash, key_id: id, start: secret.start, created_at: secret.createdAt, expires_at: null })
         .execute();
       await trx.updateTable('api_keys').set({ start: secret.start }).where('id', '=', id).execute();
-      await this.appendEvent(trx, id, secret.createdAt);
+      await appendCredentialEvent(this.kind, trx, id, secret.createdAt);
       await trx.insertInto('audit_log').values(auditRow(audit)).execute();
       return toKey({ ...current, start: secret.start });
     });
-  }
-
-  /**
-   * Pollers read events by increasing seq, so events must become visible in seq order. SQLite
-   * has one writer at a time; on PostgreSQL a transaction-scoped advisory lock makes writers of
-   * events take turns, so a lower seq can never commit after a higher one was already read.
-   */
-  private async appendEvent(trx: Db, keyId: string, at: number): Promise<void> {
-    if (this.kind === 'postgres') await sql`select pg_advisory_xact_lock(${EVENT_LOCK})`.execute(trx);
-    await trx.insertInto('credential_events').values({ key_id: keyId, at }).execute();
   }
 
   async recordKeyUsage(usage: ReadonlyMap<string, number>) {

@@ -30,5 +30,52 @@ export interface Database {
     detail: string;
   };
   signing_keys: { kid: string; alg: string; public_jwk: string; private_sealed: string; created_at: number; activates_at: number };
+  oauth_clients: {
+    id: string;
+    owner_id: string;
+    name: string;
+    type: string;
+    redirect_uris: string;
+    scopes: string;
+    secret_hash: string | null;
+    secret_start: string | null;
+    jwt_access_tokens: number;
+    refresh_grace_seconds: number;
+    created_at: number;
+    updated_at: number;
+  };
+  oauth_consents: { user_id: string; client_id: string; scopes: string; updated_at: number };
+  oauth_codes: {
+    hash: string;
+    client_id: string;
+    user_id: string;
+    redirect_uri: string;
+    scopes: string;
+    code_challenge: string | null;
+    created_at: number;
+    expires_at: number;
+    consumed_at: number | null;
+    grant_id: string | null;
+  };
+  oauth_grants: {
+    id: string;
+    client_id: string;
+    user_id: string | null;
+    scopes: string;
+    created_at: number;
+    revoked_at: number | null;
+    last_used_at: number | null;
+  };
+  oauth_access_tokens: { hash: string; grant_id: string; scopes: string; created_at: number; expires_at: number; revoked_at: number | null };
+  oauth_refresh_tokens: {
+    hash: string;
+    grant_id: string;
+    scopes: string;
+    created_at: number;
+    expires_at: number;
+    idle_expires_at: number;
+    rotated_at: number | null;
+    successor_sealed: string | null;
+  };
   agents: { id: string; owner_id: string; name: string; description: string; created_at: number; updated_at: number };
 }

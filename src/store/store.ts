@@ -4,6 +4,7 @@
  * race are atomic here, never read-modify-write in the caller.
  * All timestamps are milliseconds since the epoch.
  */
+import type { OAuthStore } from './oauth-store.js';
 export interface UserRecord {
   id: string;
   email: string;
@@ -107,6 +108,8 @@ export interface CredentialEvent {
 
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
+  /** Applications, consents, codes, grants and tokens. */
+  readonly oauth: OAuthStore;
   migrate(): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -2,6 +2,7 @@
  * A real Gatehouse server on a loopback port, on a real backend, for HTTP tests.
  * Logs are captured (not printed) so tests can also assert what was logged.
  */
+import { type AddressInfo, createServer } from 'node:net';
 import { loadConfig } from '../../src/config.js';
 import { createUser } from '../../src/core/accounts.js';
 import type { Clock } from '../../src/core/clock.js';
@@ -22,13 +23,21 @@ export interface TestServer extends RunningServer {
 export async function startTestServer(backend: Backend, options: { env?: Record<string, string>; clock?: Clock } = {}): Promise<TestServer | undefined> {
   const target = await backend.setup();
   if (!target) return undefined;
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', GATEHOUSE_LOG_LEVEL: 'debug', ...target.env, ...options.env });
+  // A known free port, so the issuer is the URL clients really use (OAuth clients check it).
+  const port = options.env?.PORT ?? String(await freePort());
+  const config = loadConfig({
+    PORT: port,
+    HOST: '127.0.0.1',
+    GATEHOUSE_ISSUER: `http://127.0.0.1:${port}`,
+    GATEHOUSE_LOG_LEVEL: 'debug',
+    ...target.env,
+    ...options.env,
+  });
   const logs: string[] = [];
   const server = await startServer(config, {
     logger: createLogger('debug', (line) => logs.push(line)),
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  // The issuer defaults to the configured port (0 here); tests talk to the real URL.
   return {
     ...server,
     backend: target,
@@ -38,6 +47,17 @@ export async function startTestServer(backend: Backend, options: { env?: Record<
       await target.cleanup();
     },
   };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 export const systemActor: Actor = { type: 'system', id: null, user: null, ip: null };

@@ -31,6 +31,8 @@ export function Layout({ title, user, csrf, children }: LayoutProps) {
           {user ? (
             <nav>
               <a href="/console/settings/api-keys">Settings → API Keys</a>
+              <a href="/console/applications">Applications</a>
+              <a href="/console/settings/authorized-apps">Authorized apps</a>
               <span class="who">{user.email}</span>
               <form method="post" action="/console/logout" class="inline">
                 <input type="hidden" name="csrf" value={csrf ?? ''} />

@@ -1,0 +1,158 @@
+/**
+ * `gatehouse dev seed --keys N`: fills a database with N API keys for one owner, fast, so the
+ * benchmark's cold-cache scenario can run against a million stored keys. Development only.
+ *
+ * It writes the same rows `createKey` would (an `api_keys` row plus its `api_key_secrets`
+ * row holding only the SHA-256 digest), but in chunked multi-row inserts inside a few large
+ * transactions instead of one transaction and one audit entry per key; one audit entry
+ * records the whole batch. Secrets go to `--secrets-file` (mode 0600) when asked, never to
+ * standard output.
+ */
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../config.js';
+import { createUser } from '../core/accounts.js';
+import { systemClock } from '../core/clock.js';
+import type { Actor, CoreContext } from '../core/context.js';
+import { issueSecret, publicId } from '../core/credentials.js';
+import { assertKnown, createRegistry, normalize } from '../core/scopes.js';
+import { type Db, connect } from '../store/connect.js';
+import { openStore } from '../store/kysely-store.js';
+import { parse, str } from './commands.js';
+import { type CliIO, UsageError } from './io.js';
+
+export const MAX_SEED_KEYS = 10_000_000;
+/** Rows per INSERT: 9 columns × 1000 rows stays far below SQLite's and PostgreSQL's bound-parameter limits. */
+const ROWS_PER_INSERT = 1_000;
+/** Keys per transaction: large enough to amortize commits, small enough to keep locks short. */
+const KEYS_PER_TRANSACTION = 20_000;
+const DEFAULT_OWNER = 'seed@example.com';
+
+const USAGE = 'usage: gatehouse dev seed --keys N [--owner EMAIL] [--scopes read] [--secrets-file PATH] [--json]';
+
+const cliActor: Actor = { type: 'cli', id: null, user: null, ip: null };
+
+export interface SeedResult {
+  keys: number;
+  ownerId: string;
+  ms: number;
+}
+
+export function parseKeyCount(text: string | undefined): number {
+  if (text === undefined) throw new UsageError(`missing --keys\n${USAGE}`);
+  const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_SEED_KEYS) throw new UsageError(`--keys takes a whole number from 1 to ${MAX_SEED_KEYS}`);
+  return n;
+}
+
+export async function devCommand(config: Config, io: CliIO, args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  if (sub !== 'seed') throw new UsageError(USAGE);
+  const p = parse(rest, { keys: { type: 'string' }, owner: { type: 'string' }, scopes: { type: 'string' }, 'secrets-file': { type: 'string' } });
+  const count = parseKeyCount(str(p, 'keys'));
+  const owner = (str(p, 'owner') ?? DEFAULT_OWNER).trim().toLowerCase();
+  const scopes = normalize((str(p, 'scopes') ?? 'read').split(',').map((s) => s.trim()).filter(Boolean));
+  if (scopes.length === 0) throw new UsageError('--scopes needs at least one scope');
+  const registry = createRegistry(config.scopes);
+  assertKnown(registry, scopes);
+  const secretsFile = str(p, 'secrets-file');
+  // 'wx': never overwrite an existing file (it may hold someone else's secrets).
+  const fd = secretsFile === undefined ? undefined : openSync(secretsFile, 'wx', 0o600);
+  try {
+    const result = await seedKeys(config, { count, owner, scopes, onSecrets: fd === undefined ? undefined : (lines) => writeSync(fd, lines) });
+    const rate = Math.round(count / Math.max(result.ms / 1000, 0.001));
+    io.out(p.values.json ? JSON.stringify({ keys: count, ms: result.ms }) : `seeded ${count} keys for ${owner} in ${result.ms} ms (${rate} keys/s)`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+export interface SeedInput {
+  count: number;
+  owner: string;
+  scopes: readonly string[];
+  /** Receives `key_id<TAB>secret` lines, one chunk at a time. */
+  onSecrets?: ((lines: string) => void) | undefined;
+}
+
+/** Seeds `count` keys; creates the owner (a regular account with an unusable random password) if missing. */
+export async function seedKeys(config: Config, input: SeedInput): Promise<SeedResult> {
+  const started = performance.now();
+  const store = openStore(config.database);
+  let ownerId: string;
+  try {
+    await store.migrate();
+    const existing = await store.findUserByEmail(input.owner);
+    if (existing) ownerId = existing.id;
+    else {
+      const core: CoreContext = { store, clock: systemClock, scopes: createRegistry(config.scopes), prefixes: config.prefixes };
+      const user = await createUser(core, cliActor, { email: input.owner, password: randomBytes(24).toString('base64url'), admin: false });
+      ownerId = user.id;
+    }
+  } finally {
+    await store.close();
+  }
+  const conn = connect(config.database);
+  try {
+    const now = systemClock.now();
+    const scopeText = input.scopes.join(' ');
+    for (let done = 0; done < input.count; ) {
+      const batch = Math.min(KEYS_PER_TRANSACTION, input.count - done);
+      const first = done === 0;
+      // Written only after the commit: PostgreSQL may retry the transaction with new secrets.
+      const lines = await conn.write(async (trx) => {
+        let written = '';
+        for (let i = 0; i < batch; i += ROWS_PER_INSERT) {
+          written += await insertChunk(trx, { ownerId, scopes: scopeText, now, first: done + i, size: Math.min(ROWS_PER_INSERT, batch - i), prefix: config.prefixes.apiKey });
+        }
+        if (first) {
+          await trx
+            .insertInto('audit_log')
+            .values({
+              at: now,
+              actor_type: 'cli',
+              actor_id: null,
+              subject_user_id: ownerId,
+              action: 'api_key.seed',
+              target: null,
+              ip: null,
+              detail: JSON.stringify({ keys: input.count, scopes: input.scopes }),
+            })
+            .execute();
+        }
+        return written;
+      });
+      input.onSecrets?.(lines);
+      done += batch;
+    }
+  } finally {
+    await conn.db.destroy();
+  }
+  return { keys: input.count, ownerId, ms: Math.round(performance.now() - started) };
+}
+
+async function insertChunk(trx: Db, c: { ownerId: string; scopes: string; now: number; first: number; size: number; prefix: string }): Promise<string> {
+  const keys = [];
+  const secrets = [];
+  let lines = '';
+  for (let i = 0; i < c.size; i++) {
+    const issued = issueSecret(c.prefix);
+    const id = publicId('key_');
+    keys.push({
+      id,
+      owner_id: c.ownerId,
+      name: `seed ${c.first + i + 1}`,
+      scopes: c.scopes,
+      start: issued.start,
+      created_at: c.now,
+      expires_at: null,
+      revoked_at: null,
+      last_used_at: null,
+    });
+    secrets.push({ hash: issued.hash, key_id: id, start: issued.start, created_at: c.now, expires_at: null });
+    lines += `${id}\t${issued.secret}\n`;
+  }
+  await trx.insertInto('api_keys').values(keys).execute();
+  await trx.insertInto('api_key_secrets').values(secrets).execute();
+  return lines;
+}

@@ -1,0 +1,100 @@
+/**
+ * OAuth applications (clients), registered by developers in the console, the API or the CLI.
+ * Confidential apps get a `cs_…` secret (shown once, stored hashed); public apps have none and
+ * must use PKCE.
+ */
+import { issueSecret, publicId } from '../credentials.js';
+import { type Actor, type CoreContext, audit } from '../context.js';
+import { invalidRequest, notFound } from '../errors.js';
+import { assertKnown, normalize } from '../scopes.js';
+import type { ClientRecord, ClientType } from '../../store/oauth-store.js';
+import { checkRedirectUriForRegistration } from './redirect-uri.js';
+
+export const MAX_REDIRECT_URIS = 20;
+export const MAX_REFRESH_GRACE_SECONDS = 300;
+
+export interface ClientSettings {
+  name: string;
+  redirectUris: readonly string[];
+  scopes: readonly string[];
+  jwtAccessTokens?: boolean | undefined;
+  refreshGraceSeconds?: number | undefined;
+}
+
+export interface CreatedClient {
+  client: ClientRecord;
+  /** The `cs_…` secret for confidential apps, shown once; null for public apps. */
+  secret: string | null;
+}
+
+function checkSettings(ctx: CoreContext, s: ClientSettings) {
+  const name = s.name.trim();
+  if (name.length === 0 || name.length > 100) throw invalidRequest('Application name must be 1–100 characters');
+  const redirectUris = [...new Set(s.redirectUris.map((u) => u.trim()).filter(Boolean))];
+  if (redirectUris.length === 0) throw invalidRequest('At least one redirect URI is required');
+  if (redirectUris.length > MAX_REDIRECT_URIS) throw invalidRequest(`At most ${MAX_REDIRECT_URIS} redirect URIs`);
+  redirectUris.forEach(checkRedirectUriForRegistration);
+  const scopes = normalize(s.scopes);
+  if (scopes.length === 0) throw invalidRequest('At least one scope must be provided');
+  assertKnown(ctx.scopes, scopes);
+  const grace = s.refreshGraceSeconds ?? 0;
+  if (!Number.isInteger(grace) || grace < 0 || grace > MAX_REFRESH_GRACE_SECONDS) {
+    throw invalidRequest(`Refresh grace period must be 0–${MAX_REFRESH_GRACE_SECONDS} seconds`);
+  }
+  return { name, redirectUris, scopes, jwtAccessTokens: s.jwtAccessTokens ?? false, refreshGraceSeconds: grace };
+}
+
+export async function createClient(ctx: CoreContext, actor: Actor, ownerId: string, type: ClientType, settings: ClientSettings): Promise<CreatedClient> {
+  const s = checkSettings(ctx, settings);
+  const now = ctx.clock.now();
+  const secret = type === 'confidential' ? issueSecret(ctx.prefixes.clientSecret) : null;
+  const client: ClientRecord = {
+    id: publicId('app_'),
+    ownerId,
+    type,
+    ...s,
+    secretHash: secret?.hash ?? null,
+    secretStart: secret?.start ?? null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await ctx.store.oauth.createClient(client, audit(ctx, actor, 'client.create', client.id, ownerId, { name: s.name, type }));
+  return { client, secret: secret?.secret ?? null };
+}
+
+/** The app if `actor` owns it (or is an admin); 404 otherwise. */
+export async function getManagedClient(ctx: CoreContext, actor: Actor, clientId: string): Promise<ClientRecord> {
+  const client = await ctx.store.oauth.getClient(clientId);
+  if (!client || !actor.user || (client.ownerId !== actor.user.id && !actor.user.isAdmin)) throw notFound('Application not found');
+  return client;
+}
+
+export async function updateClient(ctx: CoreContext, actor: Actor, clientId: string, patch: Partial<ClientSettings>): Promise<ClientRecord> {
+  const current = await getManagedClient(ctx, actor, clientId);
+  const s = checkSettings(ctx, {
+    name: patch.name ?? current.name,
+    redirectUris: patch.redirectUris ?? current.redirectUris,
+    scopes: patch.scopes ?? current.scopes,
+    jwtAccessTokens: patch.jwtAccessTokens ?? current.jwtAccessTokens,
+    refreshGraceSeconds: patch.refreshGraceSeconds ?? current.refreshGraceSeconds,
+  });
+  const next: ClientRecord = { ...current, ...s, updatedAt: ctx.clock.now() };
+  await ctx.store.oauth.updateClient(next, audit(ctx, actor, 'client.update', clientId, current.ownerId, { fields: Object.keys(patch) }));
+  return next;
+}
+
+export async function rotateClientSecret(ctx: CoreContext, actor: Actor, clientId: string): Promise<CreatedClient> {
+  const current = await getManagedClient(ctx, actor, clientId);
+  if (current.type !== 'confidential') throw invalidRequest('Public applications have no secret');
+  const secret = issueSecret(ctx.prefixes.clientSecret);
+  const next: ClientRecord = { ...current, secretHash: secret.hash, secretStart: secret.start, updatedAt: ctx.clock.now() };
+  await ctx.store.oauth.updateClient(next, audit(ctx, actor, 'client.rotate_secret', clientId, current.ownerId));
+  return { client: next, secret: secret.secret };
+}
+
+export async function deleteClient(ctx: CoreContext, actor: Actor, clientId: string): Promise<void> {
+  const current = await getManagedClient(ctx, actor, clientId);
+  const now = ctx.clock.now();
+  await ctx.store.oauth.deleteClient(clientId, now, audit(ctx, actor, 'client.delete', clientId, current.ownerId));
+  ctx.credentialChanged?.(clientId);
+}

@@ -1,0 +1,112 @@
+/**
+ * Settings → Authorized apps: the applications the user has let act for them (their live OAuth
+ * grants, one row per app), with Revoke, which ends every grant and token of that app for the
+ * user and forgets the remembered consent, so the next authorization asks again.
+ */
+import type { Context, Hono } from 'hono';
+import { audit } from '../../core/context.js';
+import { notFound } from '../../core/errors.js';
+import type { GrantView } from '../../store/oauth-store.js';
+import type { UserRecord } from '../../store/store.js';
+import { csrfToken } from '../cookies.js';
+import type { AppEnv, Services } from '../env.js';
+import { clientIp } from '../ip.js';
+import { Layout } from './layout.js';
+import { formWithCsrf } from './session.js';
+
+const BASE = '/console/settings/authorized-apps';
+const date = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().replace('T', ' ').slice(0, 16));
+
+/** One app's grants for one user, merged: every scope granted, the first grant, the last use. */
+export interface AuthorizedApp {
+  clientId: string;
+  clientName: string;
+  scopes: string[];
+  since: number;
+  lastUsedAt: number | null;
+  grantIds: string[];
+}
+
+export function groupByApp(grants: readonly GrantView[]): AuthorizedApp[] {
+  const apps = new Map<string, AuthorizedApp>();
+  for (const g of grants) {
+    const a = apps.get(g.clientId);
+    if (!a) {
+      apps.set(g.clientId, { clientId: g.clientId, clientName: g.clientName, scopes: [...g.scopes], since: g.createdAt, lastUsedAt: g.lastUsedAt, grantIds: [g.id] });
+      continue;
+    }
+    for (const s of g.scopes) if (!a.scopes.includes(s)) a.scopes.push(s);
+    a.since = Math.min(a.since, g.createdAt);
+    if (g.lastUsedAt !== null && (a.lastUsedAt === null || g.lastUsedAt > a.lastUsedAt)) a.lastUsedAt = g.lastUsedAt;
+    a.grantIds.push(g.id);
+  }
+  return [...apps.values()];
+}
+
+export function authorizedAppPages(app: Hono<AppEnv>, services: Services) {
+  const { core, config } = services;
+
+  const withUser = (handler: (c: Context<AppEnv>, user: UserRecord) => Promise<Response>) => async (c: Context<AppEnv>) => {
+    const user = c.get('sessionUser');
+    if (!user) return c.redirect(`/console/login?next=${encodeURIComponent(c.req.path)}`, c.req.method === 'GET' ? 302 : 303);
+    return handler(c, user);
+  };
+
+  app.get(
+    BASE,
+    withUser(async (c, user) => {
+      const csrf = csrfToken(c, config.secure);
+      const apps = groupByApp(await core.store.oauth.listGrantsForUser(user.id));
+      return c.html(
+        <Layout title="Authorized apps" user={user} csrf={csrf}>
+          <h1>Settings → Authorized apps</h1>
+          <p>Applications you have allowed to use your account. Revoking one stops every token it holds at once; it must ask you again.</p>
+          {apps.length === 0 ? (
+            <p>You have not authorized any applications.</p>
+          ) : (
+            <div class="table-wrap">
+              <table>
+                <thead>
+                  <tr><th>Application</th><th>Scopes</th><th>Since</th><th>Last used</th><th>Actions</th></tr>
+                </thead>
+                <tbody>
+                  {apps.map((a) => (
+                    <tr data-client-id={a.clientId}>
+                      <td>{a.clientName}</td>
+                      <td>{a.scopes.map((s) => <div title={core.scopes.get(s) ?? ''}><code>{s}</code> — {core.scopes.get(s) ?? ''}</div>)}</td>
+                      <td class="date">{date(a.since)}</td>
+                      <td class="date">{date(a.lastUsedAt)}</td>
+                      <td class="actions">
+                        <form method="post" action={`${BASE}/${a.clientId}/revoke`} data-confirm={`Revoke access for "${a.clientName}"? It stops working at once.`}>
+                          <input type="hidden" name="csrf" value={csrf} />
+                          <button type="submit" class="danger">Revoke</button>
+                        </form>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </Layout>,
+      );
+    }),
+  );
+
+  app.post(
+    `${BASE}/:clientId/revoke`,
+    withUser(async (c, user) => {
+      await formWithCsrf(services, c);
+      const clientId = c.req.param('clientId') ?? '';
+      const client = await core.store.oauth.getClient(clientId);
+      if (!client) throw notFound('Application not found');
+      // The ids first, so this instance's caches can drop them; other instances follow the
+      // credential events the store writes for each revoked grant.
+      const grantIds = (await core.store.oauth.listGrantsForUser(user.id)).filter((g) => g.clientId === clientId).map((g) => g.id);
+      const actor = { type: 'user' as const, id: user.id, user, ip: clientIp(c, config.trustProxy) };
+      await core.store.oauth.revokeUserGrants(user.id, clientId, core.clock.now(), audit(core, actor, 'grant.revoke', clientId, user.id, { client_id: clientId }));
+      for (const grantId of grantIds) core.credentialChanged?.(grantId);
+      return c.redirect(BASE, 303);
+    }),
+  );
+}

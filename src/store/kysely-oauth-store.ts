@@ -1,0 +1,354 @@
+/** The OAuthStore on Kysely (SQLite and PostgreSQL). */
+import { type Connection, type Db, appendCredentialEvent, auditRow } from './connect.js';
+import type {
+  AccessTokenMatch,
+  AccessTokenRecord,
+  AuthCodeRecord,
+  ClientRecord,
+  ClientType,
+  ConsumeResult,
+  GrantRecord,
+  GrantView,
+  NewTokens,
+  OAuthStore,
+  RefreshTokenMatch,
+  RefreshTokenRecord,
+  RotateResult,
+} from './oauth-store.js';
+import type { Database } from './schema.js';
+import type { AuditInput } from './store.js';
+
+type Row<T extends keyof Database> = Database[T];
+const split = (s: string) => (s === '' ? [] : s.split(' '));
+
+const toClient = (r: Row<'oauth_clients'>): ClientRecord => ({
+  id: r.id,
+  ownerId: r.owner_id,
+  name: r.name,
+  type: r.type as ClientType,
+  redirectUris: JSON.parse(r.redirect_uris) as string[],
+  scopes: split(r.scopes),
+  secretHash: r.secret_hash,
+  secretStart: r.secret_start,
+  jwtAccessTokens: r.jwt_access_tokens === 1,
+  refreshGraceSeconds: r.refresh_grace_seconds,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+const clientRow = (c: ClientRecord): Row<'oauth_clients'> => ({
+  id: c.id,
+  owner_id: c.ownerId,
+  name: c.name,
+  type: c.type,
+  redirect_uris: JSON.stringify(c.redirectUris),
+  scopes: c.scopes.join(' '),
+  secret_hash: c.secretHash,
+  secret_start: c.secretStart,
+  jwt_access_tokens: c.jwtAccessTokens ? 1 : 0,
+  refresh_grace_seconds: c.refreshGraceSeconds,
+  created_at: c.createdAt,
+  updated_at: c.updatedAt,
+});
+
+const toCode = (r: Row<'oauth_codes'>): AuthCodeRecord => ({
+  hash: r.hash,
+  clientId: r.client_id,
+  userId: r.user_id,
+  redirectUri: r.redirect_uri,
+  scopes: split(r.scopes),
+  codeChallenge: r.code_challenge,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+});
+
+const toGrant = (r: Row<'oauth_grants'>): GrantRecord => ({
+  id: r.id,
+  clientId: r.client_id,
+  userId: r.user_id,
+  scopes: split(r.scopes),
+  createdAt: r.created_at,
+  revokedAt: r.revoked_at,
+  lastUsedAt: r.last_used_at,
+});
+
+const toRefresh = (r: Row<'oauth_refresh_tokens'>): RefreshTokenRecord => ({
+  hash: r.hash,
+  grantId: r.grant_id,
+  scopes: split(r.scopes),
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+  idleExpiresAt: r.idle_expires_at,
+  rotatedAt: r.rotated_at,
+  successorSealed: r.successor_sealed,
+});
+
+async function insertTokens(trx: Db, tokens: NewTokens): Promise<void> {
+  const a: AccessTokenRecord | null = tokens.access;
+  if (a) {
+    await trx
+      .insertInto('oauth_access_tokens')
+      .values({ hash: a.hash, grant_id: a.grantId, scopes: a.scopes.join(' '), created_at: a.createdAt, expires_at: a.expiresAt, revoked_at: null })
+      .execute();
+  }
+  const r = tokens.refresh;
+  if (r) {
+    await trx
+      .insertInto('oauth_refresh_tokens')
+      .values({
+        hash: r.hash,
+        grant_id: r.grantId,
+        scopes: r.scopes.join(' '),
+        created_at: r.createdAt,
+        expires_at: r.expiresAt,
+        idle_expires_at: r.idleExpiresAt,
+        rotated_at: null,
+        successor_sealed: null,
+      })
+      .execute();
+  }
+}
+
+export class KyselyOAuthStore implements OAuthStore {
+  private readonly db: Db;
+
+  constructor(private readonly conn: Connection) {
+    this.db = conn.db;
+  }
+
+  private async revokeGrantIn(trx: Db, id: string, at: number): Promise<boolean> {
+    const r = await trx.updateTable('oauth_grants').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) return false;
+    await appendCredentialEvent(this.conn.kind, trx, id, at);
+    return true;
+  }
+
+  async createClient(client: ClientRecord, audit: AuditInput) {
+    await this.conn.write(async (trx) => {
+      await trx.insertInto('oauth_clients').values(clientRow(client)).execute();
+      await trx.insertInto('audit_log').values(auditRow(audit)).execute();
+    });
+  }
+
+  async getClient(id: string) {
+    const r = await this.db.selectFrom('oauth_clients').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && toClient(r);
+  }
+
+  async listClients(ownerId: string) {
+    const rows = await this.db.selectFrom('oauth_clients').selectAll().where('owner_id', '=', ownerId).orderBy('created_at', 'desc').orderBy('id').execute();
+    return rows.map(toClient);
+  }
+
+  async updateClient(client: ClientRecord, audit: AuditInput) {
+    const { id, owner_id, created_at, ...rest } = clientRow(client);
+    await this.conn.write(async (trx) => {
+      await trx.updateTable('oauth_clients').set(rest).where('id', '=', id).execute();
+      await trx.insertInto('audit_log').values(auditRow(audit)).execute();
+    });
+  }
+
+  async deleteClient(id: string, at: number, audit: AuditInput) {
+    return this.conn.write(async (trx) => {
+      const grants = await trx.selectFrom('oauth_grants').select('id').where('client_id', '=', id).where('revoked_at', 'is', null).execute();
+      for (const g of grants) await this.revokeGrantIn(trx, g.id, at);
+      const r = await trx.deleteFrom('oauth_clients').where('id', '=', id).executeTakeFirst();
+      if (Number(r.numDeletedRows) === 0) return false;
+      await trx.insertInto('audit_log').values(auditRow(audit)).execute();
+      return true;
+    });
+  }
+
+  async getConsent(userId: string, clientId: string) {
+    const r = await this.db.selectFrom('oauth_consents').select('scopes').where('user_id', '=', userId).where('client_id', '=', clientId).executeTakeFirst();
+    return r && split(r.scopes);
+  }
+
+  async saveConsent(userId: string, clientId: string, scopes: string[], at: number) {
+    await this.conn.write(async (trx) => {
+      await trx.deleteFrom('oauth_consents').where('user_id', '=', userId).where('client_id', '=', clientId).execute();
+      await trx.insertInto('oauth_consents').values({ user_id: userId, client_id: clientId, scopes: scopes.join(' '), updated_at: at }).execute();
+    });
+  }
+
+  async deleteConsent(userId: string, clientId: string) {
+    await this.db.deleteFrom('oauth_consents').where('user_id', '=', userId).where('client_id', '=', clientId).execute();
+  }
+
+  async createAuthCode(code: AuthCodeRecord) {
+    await this.db
+      .insertInto('oauth_codes')
+      .values({
+        hash: code.hash,
+        client_id: code.clientId,
+        user_id: code.userId,
+        redirect_uri: code.redirectUri,
+        scopes: code.scopes.join(' '),
+        code_challenge: code.codeChallenge,
+        created_at: code.createdAt,
+        expires_at: code.expiresAt,
+        consumed_at: null,
+        grant_id: null,
+      })
+      .execute();
+  }
+
+  async consumeAuthCode(hash: string, at: number): Promise<ConsumeResult> {
+    // A single conditional UPDATE: the database decides who wins, whatever the isolation level.
+    const won = await this.db
+      .updateTable('oauth_codes')
+      .set({ consumed_at: at })
+      .where('hash', '=', hash)
+      .where('consumed_at', 'is', null)
+      .returningAll()
+      .executeTakeFirst();
+    if (won) return { status: 'consumed', code: toCode(won) };
+    const seen = await this.db.selectFrom('oauth_codes').selectAll().where('hash', '=', hash).executeTakeFirst();
+    return seen ? { status: 'reused', code: toCode(seen), grantId: seen.grant_id } : { status: 'unknown' };
+  }
+
+  async createGrant(grant: GrantRecord, tokens: NewTokens, fromCodeHash: string | null) {
+    await this.conn.write(async (trx) => {
+      await trx
+        .insertInto('oauth_grants')
+        .values({
+          id: grant.id,
+          client_id: grant.clientId,
+          user_id: grant.userId,
+          scopes: grant.scopes.join(' '),
+          created_at: grant.createdAt,
+          revoked_at: null,
+          last_used_at: null,
+        })
+        .execute();
+      await insertTokens(trx, tokens);
+      if (fromCodeHash) await trx.updateTable('oauth_codes').set({ grant_id: grant.id }).where('hash', '=', fromCodeHash).execute();
+    });
+  }
+
+  async getGrant(id: string) {
+    const r = await this.db.selectFrom('oauth_grants').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && toGrant(r);
+  }
+
+  async revokeGrant(id: string, at: number, audit: AuditInput | null) {
+    return this.conn.write(async (trx) => {
+      const done = await this.revokeGrantIn(trx, id, at);
+      if (done && audit) await trx.insertInto('audit_log').values(auditRow(audit)).execute();
+      return done;
+    });
+  }
+
+  async listGrantsForUser(userId: string): Promise<GrantView[]> {
+    const rows = await this.db
+      .selectFrom('oauth_grants as g')
+      .innerJoin('oauth_clients as c', 'c.id', 'g.client_id')
+      .selectAll('g')
+      .select('c.name as client_name')
+      .where('g.user_id', '=', userId)
+      .where('g.revoked_at', 'is', null)
+      .orderBy('g.created_at', 'desc')
+      .execute();
+    return rows.map((r) => ({ ...toGrant(r), clientName: r.client_name }));
+  }
+
+  async revokeUserGrants(userId: string, clientId: string, at: number, audit: AuditInput) {
+    return this.conn.write(async (trx) => {
+      const grants = await trx
+        .selectFrom('oauth_grants')
+        .select('id')
+        .where('user_id', '=', userId)
+        .where('client_id', '=', clientId)
+        .where('revoked_at', 'is', null)
+        .execute();
+      for (const g of grants) await this.revokeGrantIn(trx, g.id, at);
+      await trx.deleteFrom('oauth_consents').where('user_id', '=', userId).where('client_id', '=', clientId).execute();
+      await trx.insertInto('audit_log').values(auditRow({ ...audit, detail: { ...audit.detail, grants: grants.length } })).execute();
+      return grants.length;
+    });
+  }
+
+  async addAccessToken(token: AccessTokenRecord) {
+    await insertTokens(this.db, { access: token, refresh: null });
+  }
+
+  async findAccessToken(hash: string): Promise<AccessTokenMatch | undefined> {
+    const r = await this.db
+      .selectFrom('oauth_access_tokens as t')
+      .innerJoin('oauth_grants as g', 'g.id', 't.grant_id')
+      .innerJoin('oauth_clients as c', 'c.id', 'g.client_id')
+      .selectAll('g')
+      .select(['t.hash', 't.scopes as t_scopes', 't.created_at as t_created', 't.expires_at as t_expires', 't.revoked_at as t_revoked', 'c.owner_id'])
+      .where('t.hash', '=', hash)
+      .executeTakeFirst();
+    if (!r || r.t_revoked !== null) return undefined;
+    return {
+      token: { hash: r.hash, grantId: r.id, scopes: split(r.t_scopes), createdAt: r.t_created, expiresAt: r.t_expires },
+      grant: toGrant(r),
+      client: { id: r.client_id, ownerId: r.owner_id },
+    };
+  }
+
+  async revokeAccessToken(hash: string, at: number) {
+    return this.conn.write(async (trx) => {
+      const r = await trx.updateTable('oauth_access_tokens').set({ revoked_at: at }).where('hash', '=', hash).where('revoked_at', 'is', null).executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) return false;
+      await appendCredentialEvent(this.conn.kind, trx, hash, at);
+      return true;
+    });
+  }
+
+  async findRefreshToken(hash: string): Promise<RefreshTokenMatch | undefined> {
+    const r = await this.db
+      .selectFrom('oauth_refresh_tokens as t')
+      .innerJoin('oauth_grants as g', 'g.id', 't.grant_id')
+      .selectAll('t')
+      .select(['g.client_id', 'g.user_id', 'g.scopes as g_scopes', 'g.created_at as g_created', 'g.revoked_at', 'g.last_used_at'])
+      .where('t.hash', '=', hash)
+      .executeTakeFirst();
+    if (!r) return undefined;
+    return {
+      token: toRefresh(r),
+      grant: toGrant({
+        id: r.grant_id,
+        client_id: r.client_id,
+        user_id: r.user_id,
+        scopes: r.g_scopes,
+        created_at: r.g_created,
+        revoked_at: r.revoked_at,
+        last_used_at: r.last_used_at,
+      }),
+    };
+  }
+
+  async rotateRefreshToken(oldHash: string, at: number, tokens: NewTokens, successorSealed: string | null): Promise<RotateResult> {
+    return this.conn.write(async (trx) => {
+      const won = await trx
+        .updateTable('oauth_refresh_tokens')
+        .set({ rotated_at: at, successor_sealed: successorSealed })
+        .where('hash', '=', oldHash)
+        .where('rotated_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(won.numUpdatedRows) === 1) {
+        await insertTokens(trx, tokens);
+        return { status: 'rotated' as const };
+      }
+      const seen = await trx.selectFrom('oauth_refresh_tokens').selectAll().where('hash', '=', oldHash).executeTakeFirst();
+      return seen ? { status: 'reused' as const, token: toRefresh(seen) } : { status: 'unknown' as const };
+    });
+  }
+
+  async recordGrantUsage(usage: ReadonlyMap<string, number>) {
+    if (usage.size === 0) return;
+    await this.conn.write(async (trx) => {
+      for (const [id, at] of usage) {
+        await trx
+          .updateTable('oauth_grants')
+          .set({ last_used_at: at })
+          .where('id', '=', id)
+          .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', at)]))
+          .execute();
+      }
+    });
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * The OAuth part of the storage contract. Races live here, so the operations that settle them
+ * are atomic: `consumeAuthCode` (exactly one caller wins a code), `rotateRefreshToken`
+ * (compare-and-set: rotated | reused | unknown). Tokens and codes are stored as SHA-256 digests.
+ */
+import type { AuditInput } from './store.js';
+
+export type ClientType = 'confidential' | 'public';
+
+export interface ClientRecord {
+  /** The public client_id (`app_…`). */
+  id: string;
+  ownerId: string;
+  name: string;
+  type: ClientType;
+  redirectUris: string[];
+  /** Scopes the app may ask for. */
+  scopes: string[];
+  /** SHA-256 of the `cs_…` secret; null for public clients. */
+  secretHash: string | null;
+  secretStart: string | null;
+  /** Issue RFC 9068 JWT access tokens instead of opaque `at_…`. */
+  jwtAccessTokens: boolean;
+  /** How long a replay of a just-rotated refresh token returns the same successor (0: never). */
+  refreshGraceSeconds: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface AuthCodeRecord {
+  hash: string;
+  clientId: string;
+  userId: string;
+  redirectUri: string;
+  scopes: string[];
+  codeChallenge: string | null;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface GrantRecord {
+  id: string;
+  clientId: string;
+  /** The user who consented; null for client_credentials (the app acts for its owner). */
+  userId: string | null;
+  scopes: string[];
+  createdAt: number;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+}
+
+export interface AccessTokenRecord {
+  hash: string;
+  grantId: string;
+  scopes: string[];
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface RefreshTokenRecord {
+  hash: string;
+  grantId: string;
+  scopes: string[];
+  createdAt: number;
+  /** Absolute end of the refresh chain (fixed when the grant starts). */
+  expiresAt: number;
+  /** Idle timeout: unused past this, the token is dead. */
+  idleExpiresAt: number;
+  rotatedAt: number | null;
+  /** The successor's secret, sealed, kept only while a replay grace period may need it. */
+  successorSealed: string | null;
+}
+
+/** What an access token check needs, in one read. */
+export interface AccessTokenMatch {
+  token: AccessTokenRecord;
+  grant: GrantRecord;
+  client: Pick<ClientRecord, 'id' | 'ownerId'>;
+}
+
+export interface RefreshTokenMatch {
+  token: RefreshTokenRecord;
+  grant: GrantRecord;
+}
+
+export type ConsumeResult =
+  | { status: 'consumed'; code: AuthCodeRecord }
+  /** Already redeemed: the grant it produced (if any) must be revoked. */
+  | { status: 'reused'; code: AuthCodeRecord; grantId: string | null }
+  | { status: 'unknown' };
+
+export type RotateResult =
+  | { status: 'rotated' }
+  | { status: 'reused'; token: RefreshTokenRecord }
+  | { status: 'unknown' };
+
+export interface NewTokens {
+  access: AccessTokenRecord | null;
+  refresh: RefreshTokenRecord | null;
+}
+
+export interface GrantView extends GrantRecord {
+  clientName: string;
+}
+
+export interface OAuthStore {
+  createClient(client: ClientRecord, audit: AuditInput): Promise<void>;
+  getClient(id: string): Promise<ClientRecord | undefined>;
+  listClients(ownerId: string): Promise<ClientRecord[]>;
+  /** Replaces the mutable fields (name, redirect URIs, scopes, options, secret). */
+  updateClient(client: ClientRecord, audit: AuditInput): Promise<void>;
+  /** Deletes the app and revokes everything it was granted. */
+  deleteClient(id: string, at: number, audit: AuditInput): Promise<boolean>;
+
+  /** Scopes the user already approved for the app, or undefined. */
+  getConsent(userId: string, clientId: string): Promise<string[] | undefined>;
+  saveConsent(userId: string, clientId: string, scopes: string[], at: number): Promise<void>;
+  deleteConsent(userId: string, clientId: string): Promise<void>;
+
+  createAuthCode(code: AuthCodeRecord): Promise<void>;
+  /** Atomically marks the code used; exactly one concurrent caller gets `consumed`. */
+  consumeAuthCode(hash: string, at: number): Promise<ConsumeResult>;
+
+  /** Starts a grant with its first tokens; `fromCodeHash` links it to the code that produced it. */
+  createGrant(grant: GrantRecord, tokens: NewTokens, fromCodeHash: string | null): Promise<void>;
+  getGrant(id: string): Promise<GrantRecord | undefined>;
+  /** Revokes the grant (all its tokens) and emits a credential event. Idempotent. */
+  revokeGrant(id: string, at: number, audit: AuditInput | null): Promise<boolean>;
+  listGrantsForUser(userId: string): Promise<GrantView[]>;
+  /** Revokes every live grant of the user for the app; returns how many. */
+  revokeUserGrants(userId: string, clientId: string, at: number, audit: AuditInput): Promise<number>;
+
+  /** Adds an access token to an existing grant (a refresh replay within its grace period). */
+  addAccessToken(token: AccessTokenRecord): Promise<void>;
+  findAccessToken(hash: string): Promise<AccessTokenMatch | undefined>;
+  /** Revokes one access token and emits a credential event. */
+  revokeAccessToken(hash: string, at: number): Promise<boolean>;
+  findRefreshToken(hash: string): Promise<RefreshTokenMatch | undefined>;
+  /**
+   * Compare-and-set: if `oldHash` is the grant's current refresh token, mark it rotated at `at`
+   * (keeping `successorSealed` for the grace period) and insert the new tokens, in one
+   * transaction. Otherwise report `reused` (it was rotated before) or `unknown`.
+   */
+  rotateRefreshToken(oldHash: string, at: number, tokens: NewTokens, successorSealed: string | null): Promise<RotateResult>;
+  /** Batched last-used times per grant. */
+  recordGrantUsage(usage: ReadonlyMap<string, number>): Promise<void>;
+}
