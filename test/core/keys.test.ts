@@ -71,7 +71,7 @@ beforeEach(async () => {
     clock,
     scopes: createRegistry(DEFAULT_SCOPES),
     prefixes: { apiKey: 'sk_', accessToken: 'at_', refreshToken: 'rt_', clientSecret: 'cs_' },
-    keyChanged: (keyId) => verifier.invalidate(keyId),
+    credentialChanged: (keyId) => verifier.invalidate(keyId),
   };
   admin = await addUser('admin@example.com');
   alice = await addUser('alice@example.com');
