@@ -42,6 +42,8 @@ export interface Config {
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   refreshTokenIdleSeconds: number;
+  /** Browser origins allowed to call the token endpoints and the JSON APIs (never /oauth/authorize). */
+  corsOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -81,6 +83,7 @@ export const ENV_KEYS = {
   GATEHOUSE_ACCESS_TOKEN_TTL_SECONDS: 'accessTokenTtlSeconds',
   GATEHOUSE_REFRESH_TOKEN_TTL_SECONDS: 'refreshTokenTtlSeconds',
   GATEHOUSE_REFRESH_TOKEN_IDLE_SECONDS: 'refreshTokenIdleSeconds',
+  GATEHOUSE_CORS_ORIGINS: 'corsOrigins',
 } as const;
 
 type FileKey = (typeof ENV_KEYS)[keyof typeof ENV_KEYS];
@@ -130,6 +133,10 @@ const schema = z.object({
   accessTokenTtlSeconds: int(60, 86_400).default(3600),
   refreshTokenTtlSeconds: int(3600, 366 * 86_400).default(90 * 86_400),
   refreshTokenIdleSeconds: int(3600, 366 * 86_400).default(30 * 86_400),
+  corsOrigins: z
+    .union([z.string().transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean)), z.array(z.string())])
+    .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'each origin is scheme://host[:port], without a path')))
+    .default([]),
 });
 
 const fileKeys = new Set<string>(Object.values(ENV_KEYS));
@@ -211,5 +218,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     accessTokenTtlSeconds: c.accessTokenTtlSeconds,
     refreshTokenTtlSeconds: c.refreshTokenTtlSeconds,
     refreshTokenIdleSeconds: c.refreshTokenIdleSeconds,
+    corsOrigins: c.corsOrigins,
   };
 }

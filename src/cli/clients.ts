@@ -67,6 +67,7 @@ export async function clientsCommand(config: Config, io: CliIO, args: string[]):
       const redirectUris = all(p.values['redirect-uri']);
       if (redirectUris.length === 0) throw new UsageError('missing --redirect-uri (repeat it for several)');
       const scopes = required(str(p, 'scopes'), '--scopes').split(',').map((s) => s.trim()).filter(Boolean);
+      if (scopes.length === 0) throw new UsageError('--scopes takes a comma-separated list such as read,write');
       const graceText = str(p, 'refresh-grace-seconds');
       const grace = graceText === undefined ? 0 : Number(graceText);
       if (graceText !== undefined && (graceText.trim() === '' || !Number.isInteger(grace))) throw new UsageError('--refresh-grace-seconds takes a whole number of seconds (0–300)');

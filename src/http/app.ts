@@ -6,6 +6,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { GatehouseError, notFound } from '../core/errors.js';
 import { agentRoutes } from './api/agents.js';
@@ -62,6 +63,19 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
     }
     await next();
   });
+
+  // Browser apps on configured origins may call the token endpoints and JSON APIs with bearer
+  // credentials (no cookies). The authorization endpoint never answers CORS (RFC 9700 §4.16).
+  if (config.corsOrigins.length > 0) {
+    const allow = cors({
+      origin: config.corsOrigins,
+      allowMethods: ['GET', 'POST', 'PATCH', 'DELETE'],
+      allowHeaders: ['Authorization', 'Content-Type'],
+      exposeHeaders: ['WWW-Authenticate', 'Retry-After'],
+      maxAge: 600,
+    });
+    for (const path of ['/v0/*', '/v1/*', '/oauth/token', '/oauth/revoke', '/oauth/introspect', '/.well-known/*']) app.use(path, allow);
+  }
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
