@@ -9,7 +9,7 @@ import { parse, str, withCore } from './commands.js';
 import { type CliIO, UsageError } from './io.js';
 
 const USAGE =
-  'usage: gatehouse clients create --owner EMAIL --name NAME --redirect-uri URI [--redirect-uri URI…] --scopes read,write [--public] [--jwt-access-tokens] [--refresh-grace-seconds 0-300] | clients list --owner EMAIL';
+  'usage: gatehouse clients create --owner EMAIL --name NAME --redirect-uri URI [--redirect-uri URI…] --scopes read,write [--public] [--jwt-access-tokens] [--refresh-grace-seconds 0-300] | clients list [--owner EMAIL]';
 
 /** The CLI acts as the system administrator. */
 const cliActor: Actor = { type: 'cli', id: null, user: { id: 'cli', email: 'cli', passwordHash: '', isAdmin: true, createdAt: 0 }, ip: null };
@@ -88,9 +88,8 @@ export async function clientsCommand(config: Config, io: CliIO, args: string[]):
     }
     case 'list': {
       const p = parse(rest, { owner: { type: 'string' } });
-      // The store lists applications per owner.
-      const owner = required(str(p, 'owner'), '--owner');
-      const clients = await withCore(config, async (core) => core.store.oauth.listClients((await userByEmail(core, owner)).id));
+      const owner = str(p, 'owner');
+      const clients = await withCore(config, async (core) => core.store.oauth.listClients(owner ? (await userByEmail(core, owner)).id : undefined));
       if (p.values.json) io.out(JSON.stringify(clients.map(clientJson)));
       else if (clients.length === 0) io.out('no applications');
       else io.out(clients.map((c) => `${c.id}\t${c.type}\t${c.scopes.join(',')}\t${c.name}\t${c.redirectUris.join(' ')}`).join('\n'));

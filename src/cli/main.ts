@@ -7,6 +7,7 @@ import { clientsCommand } from './clients.js';
 import { keysCommand, usersCommand } from './commands.js';
 import { type CliIO, UsageError, processIO } from './io.js';
 import { signingKeysCommand } from './signing-keys.js';
+import { tokenCommand } from './token.js';
 
 const HELP = `gatehouse — authentication and authorization for API platforms
 
@@ -20,9 +21,10 @@ Usage:
   gatehouse keys revoke KEY_ID
   gatehouse keys roll KEY_ID [--grace 1h]   (default 0: the old secret stops at once)
   gatehouse clients create --owner EMAIL --name NAME --redirect-uri URI [--redirect-uri URI…] --scopes read,write [--public] [--jwt-access-tokens]
-  gatehouse clients list --owner EMAIL
+  gatehouse clients list [--owner EMAIL]
   gatehouse signing-keys list
   gatehouse signing-keys rotate [--delay 10m] [--alg ES256|EdDSA]
+  gatehouse token --key-id ID --scopes read,write [--url URL]   (secret from GATEHOUSE_KEY_SECRET; prints the raw JSON of POST /v0/auth)
 
 Every command accepts --json for machine-readable output.
 Configuration comes from environment variables; see the README.`;
@@ -67,6 +69,8 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
       case 'signing-keys':
         await signingKeysCommand(config, io, rest);
         return 0;
+      case 'token':
+        return await tokenCommand(config, io, rest);
       default:
         throw new UsageError(`unknown command "${command}"\n\n${HELP}`);
     }

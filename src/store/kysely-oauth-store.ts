@@ -135,9 +135,10 @@ export class KyselyOAuthStore implements OAuthStore {
     return r && toClient(r);
   }
 
-  async listClients(ownerId: string) {
-    const rows = await this.db.selectFrom('oauth_clients').selectAll().where('owner_id', '=', ownerId).orderBy('created_at', 'desc').orderBy('id').execute();
-    return rows.map(toClient);
+  async listClients(ownerId?: string) {
+    let q = this.db.selectFrom('oauth_clients').selectAll().orderBy('created_at', 'desc').orderBy('id');
+    if (ownerId !== undefined) q = q.where('owner_id', '=', ownerId);
+    return (await q.execute()).map(toClient);
   }
 
   async updateClient(client: ClientRecord, audit: AuditInput) {
@@ -264,7 +265,7 @@ export class KyselyOAuthStore implements OAuthStore {
       for (const g of grants) await this.revokeGrantIn(trx, g.id, at);
       await trx.deleteFrom('oauth_consents').where('user_id', '=', userId).where('client_id', '=', clientId).execute();
       await trx.insertInto('audit_log').values(auditRow({ ...audit, detail: { ...audit.detail, grants: grants.length } })).execute();
-      return grants.length;
+      return grants.map((g) => g.id);
     });
   }
 

@@ -106,7 +106,8 @@ export interface GrantView extends GrantRecord {
 export interface OAuthStore {
   createClient(client: ClientRecord, audit: AuditInput): Promise<void>;
   getClient(id: string): Promise<ClientRecord | undefined>;
-  listClients(ownerId: string): Promise<ClientRecord[]>;
+  /** One owner's apps, or every app when `ownerId` is omitted (administration). */
+  listClients(ownerId?: string): Promise<ClientRecord[]>;
   /** Replaces the mutable fields (name, redirect URIs, scopes, options, secret). */
   updateClient(client: ClientRecord, audit: AuditInput): Promise<void>;
   /** Deletes the app and revokes everything it was granted. */
@@ -127,8 +128,8 @@ export interface OAuthStore {
   /** Revokes the grant (all its tokens) and emits a credential event. Idempotent. */
   revokeGrant(id: string, at: number, audit: AuditInput | null): Promise<boolean>;
   listGrantsForUser(userId: string): Promise<GrantView[]>;
-  /** Revokes every live grant of the user for the app; returns how many. */
-  revokeUserGrants(userId: string, clientId: string, at: number, audit: AuditInput): Promise<number>;
+  /** Revokes every live grant of the user for the app and forgets the consent; returns the grant ids. */
+  revokeUserGrants(userId: string, clientId: string, at: number, audit: AuditInput): Promise<string[]>;
 
   /** Adds an access token to an existing grant (a refresh replay within its grace period). */
   addAccessToken(token: AccessTokenRecord): Promise<void>;

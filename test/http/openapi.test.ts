@@ -33,6 +33,12 @@ const EXPECTED: Array<[string, string, { body?: 'required' | 'optional' }]> = [
   ['patch', '/v1/agents/{id}', { body: 'required' }],
   ['delete', '/v1/agents/{id}', {}],
   ['get', '/v1/admin/audit-log', {}],
+  ['get', '/v1/applications', {}],
+  ['post', '/v1/applications', { body: 'required' }],
+  ['get', '/v1/applications/{client_id}', {}],
+  ['patch', '/v1/applications/{client_id}', { body: 'required' }],
+  ['post', '/v1/applications/{client_id}/rotate-secret', {}],
+  ['delete', '/v1/applications/{client_id}', {}],
 ];
 const METHODS = new Set(['get', 'post', 'put', 'patch', 'delete']);
 

@@ -9,7 +9,7 @@
  */
 import { issueSecret } from '../credentials.js';
 import type { CoreContext } from '../context.js';
-import { GatehouseError, invalidRequest, oauthError } from '../errors.js';
+import { type GatehouseError, invalidRequest, oauthError } from '../errors.js';
 import { missing, parseScopeString } from '../scopes.js';
 import type { ClientRecord } from '../../store/oauth-store.js';
 import type { UserRecord } from '../../store/store.js';

@@ -98,3 +98,12 @@ export async function deleteClient(ctx: CoreContext, actor: Actor, clientId: str
   await ctx.store.oauth.deleteClient(clientId, now, audit(ctx, actor, 'client.delete', clientId, current.ownerId));
   ctx.credentialChanged?.(clientId);
 }
+
+/** A user withdraws an app's access: every grant (and its tokens) is revoked, consent forgotten. */
+export async function revokeAuthorization(ctx: CoreContext, actor: Actor & { user: { id: string } }, clientId: string): Promise<number> {
+  const client = await ctx.store.oauth.getClient(clientId);
+  if (!client) throw notFound('Application not found');
+  const ids = await ctx.store.oauth.revokeUserGrants(actor.user.id, clientId, ctx.clock.now(), audit(ctx, actor, 'grant.revoke', clientId, actor.user.id, { client_id: clientId }));
+  for (const id of ids) ctx.credentialChanged?.(id);
+  return ids.length;
+}

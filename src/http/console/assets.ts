@@ -5,7 +5,7 @@ export const CONSOLE_CSS = `
 .top a{color:#fff;text-decoration:none}.brand{font-weight:700}.top nav{display:flex;flex-wrap:wrap;gap:1rem;align-items:center}
 .who{opacity:.75}main{max-width:1200px;margin:2rem auto;padding:0 1.5rem}
 form.card,section.card{background:#fff;border:1px solid #d9dde3;border-radius:8px;padding:1.25rem;margin:1rem 0}
-label{display:block;margin:.6rem 0 .2rem;font-weight:600}input[type=text],input[type=email],input[type=password],select{width:100%;max-width:420px;padding:.45rem;border:1px solid #b8bec7;border-radius:5px;font:inherit}
+label{display:block;margin:.6rem 0 .2rem;font-weight:600}input[type=text],input[type=email],input[type=password],input[type=number],textarea,select{width:100%;max-width:420px;padding:.45rem;border:1px solid #b8bec7;border-radius:5px;font:inherit}
 fieldset{border:0;padding:0;margin:.6rem 0}fieldset label{display:inline-block;font-weight:400;margin-right:1rem}
 button{font:inherit;padding:.45rem .9rem;border-radius:5px;border:1px solid #1f2937;background:#1f2937;color:#fff;cursor:pointer}
 button.secondary{background:#fff;color:#1f2937}button.danger{background:#b42318;border-color:#b42318}

@@ -4,8 +4,7 @@
  * user and forgets the remembered consent, so the next authorization asks again.
  */
 import type { Context, Hono } from 'hono';
-import { audit } from '../../core/context.js';
-import { notFound } from '../../core/errors.js';
+import { revokeAuthorization } from '../../core/oauth/clients.js';
 import type { GrantView } from '../../store/oauth-store.js';
 import type { UserRecord } from '../../store/store.js';
 import { csrfToken } from '../cookies.js';
@@ -97,15 +96,8 @@ export function authorizedAppPages(app: Hono<AppEnv>, services: Services) {
     `${BASE}/:clientId/revoke`,
     withUser(async (c, user) => {
       await formWithCsrf(services, c);
-      const clientId = c.req.param('clientId') ?? '';
-      const client = await core.store.oauth.getClient(clientId);
-      if (!client) throw notFound('Application not found');
-      // The ids first, so this instance's caches can drop them; other instances follow the
-      // credential events the store writes for each revoked grant.
-      const grantIds = (await core.store.oauth.listGrantsForUser(user.id)).filter((g) => g.clientId === clientId).map((g) => g.id);
       const actor = { type: 'user' as const, id: user.id, user, ip: clientIp(c, config.trustProxy) };
-      await core.store.oauth.revokeUserGrants(user.id, clientId, core.clock.now(), audit(core, actor, 'grant.revoke', clientId, user.id, { client_id: clientId }));
-      for (const grantId of grantIds) core.credentialChanged?.(grantId);
+      await revokeAuthorization(core, actor, c.req.param('clientId') ?? '');
       return c.redirect(BASE, 303);
     }),
   );

@@ -2,7 +2,7 @@
 import { type Context, Hono } from 'hono';
 import { invalidRequest, oauthError } from '../../core/errors.js';
 import { authenticateClient } from '../../core/oauth/client-auth.js';
-import { type GrantDeps, clientCredentials as clientCredentialsGrant, exchangeCode, refresh } from '../../core/oauth/grants.js';
+import { type GrantDeps, type TokenResponse, clientCredentials as clientCredentialsGrant, exchangeCode, refresh } from '../../core/oauth/grants.js';
 import { introspect, revoke } from '../../core/oauth/introspection.js';
 import type { AppEnv, Services } from '../env.js';
 import { clientIp } from '../ip.js';
@@ -31,7 +31,7 @@ export function tokenRoutes(services: Services) {
     const form = await readForm(c);
     const client = await authenticate(c, form);
     const grantType = form.get('grant_type');
-    let response;
+    let response: TokenResponse;
     switch (grantType) {
       case 'authorization_code':
         response = await exchangeCode(deps, client, { code: opt(form, 'code'), redirectUri: opt(form, 'redirect_uri'), codeVerifier: opt(form, 'code_verifier') });
