@@ -23,12 +23,14 @@ import { ErrorPage } from './console/layout.js';
 import { loadSession } from './console/session.js';
 import type { AppEnv, Services } from './env.js';
 import { apiError, normalizeError } from './errors.js';
+import { registerExtraPaths } from './openapi-extra.js';
 import { authorizePages } from './oauth/authorize.js';
 import { oauthErrorResponse } from './oauth/errors.js';
 import { jwksRoutes } from './oauth/jwks.js';
 import { metadataRoutes } from './oauth/metadata.js';
 import { tokenRoutes } from './oauth/token.js';
 import { securityHeaders } from './security.js';
+import { skillRoutes } from './skills.js';
 
 const isPage = (path: string) => path === '/console' || path.startsWith('/console/') || path === '/' || path === '/oauth/authorize';
 const isOAuth = (path: string) => path.startsWith('/oauth/');
@@ -104,6 +106,7 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
   app.route('/', jwksRoutes(services));
   app.route('/', metadataRoutes(services));
   app.route('/', tokenRoutes(services));
+  app.route('/', skillRoutes(services));
   authorizePages(app, services);
   app.route('/v0', v0AuthRoutes(services));
   app.route('/v1', apiKeyRoutes(services));
@@ -116,6 +119,7 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
     scheme: 'bearer',
     description: 'An API key (`sk_…`) or an access token (a JWT from `POST /v0/auth`)',
   });
+  registerExtraPaths(app);
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'Gatehouse API', version: '0.1.0', description: 'Management and sample APIs of a Gatehouse server.' },

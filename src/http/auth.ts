@@ -11,7 +11,7 @@ import { resolveSession } from '../core/accounts.js';
 import type { Actor } from '../core/context.js';
 import { forbidden, insufficientScope, unauthenticated } from '../core/errors.js';
 import { verifyAccessToken } from '../core/jwt.js';
-import { missing, parseScopeString } from '../core/scopes.js';
+import { assertKnown, missing, parseScopeString } from '../core/scopes.js';
 import type { UserRecord } from '../store/store.js';
 import { csrfValid, readSession } from './cookies.js';
 import type { AppEnv, Principal, Services } from './env.js';
@@ -63,6 +63,24 @@ export function requireScopes(...scopes: string[]): MiddlewareHandler<AppEnv> {
     if (lacking.length > 0) throw insufficientScope(lacking);
     return next();
   };
+}
+
+/** Management routes: a console session acts for its own account; a key or token needs `admin`. */
+export const requireSessionOrAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const p = c.get('principal');
+  if (p.via !== 'session' && !p.scopes.includes('admin')) throw insufficientScope(['admin']);
+  return next();
+};
+
+/**
+ * A credential can only hand out what it holds itself (a new key, an app acting for its owner):
+ * scopes are never widened. Unknown scopes are a 400 first; a console session holds them all.
+ */
+export function assertCanGrant(services: Services, c: Context<AppEnv>, wanted: readonly string[]): void {
+  assertKnown(services.core.scopes, wanted);
+  const principal = c.get('principal');
+  const refused = principal.via === 'session' ? [] : missing(principal.scopes, wanted);
+  if (refused.length > 0) throw forbidden(`A credential cannot grant scopes it does not hold: ${refused.join(' ')}`, { refused_scopes: refused });
 }
 
 /** The principal's account, loaded once; a key whose owner was deleted is no longer valid. */

@@ -1,12 +1,9 @@
 /** /v1/api-keys: manage the caller's API keys with a console session or a key holding `admin`. */
 import { createRoute, z } from '@hono/zod-openapi';
-import type { MiddlewareHandler } from 'hono';
 import { createKey, getManagedKey, keyStatus, listKeys, revokeKey, rollKey } from '../../core/keys.js';
-import { forbidden, insufficientScope } from '../../core/errors.js';
-import { assertKnown, missing } from '../../core/scopes.js';
 import type { ApiKeyRecord } from '../../store/store.js';
-import { actorOf, authenticate } from '../auth.js';
-import type { AppEnv, Services } from '../env.js';
+import { actorOf, assertCanGrant, authenticate, requireSessionOrAdmin } from '../auth.js';
+import type { Services } from '../env.js';
 import { bearerSecurity, errorResponses, iso, jsonBody, jsonRouter } from './openapi.js';
 
 const MAX_EXPIRES_IN = 10 * 365 * 86_400;
@@ -70,14 +67,8 @@ const tags = ['API keys'];
 export function apiKeyRoutes(services: Services) {
   const { core } = services;
   const app = jsonRouter();
-  /** A session may always manage its own keys; a key or token needs the `admin` scope. */
-  const manage: MiddlewareHandler<AppEnv> = async (c, next) => {
-    const p = c.get('principal');
-    if (p.via !== 'session' && !p.scopes.includes('admin')) throw insufficientScope(['admin']);
-    return next();
-  };
-  app.use('/api-keys', authenticate(services), manage);
-  app.use('/api-keys/*', authenticate(services), manage);
+  app.use('/api-keys', authenticate(services), requireSessionOrAdmin);
+  app.use('/api-keys/*', authenticate(services), requireSessionOrAdmin);
 
   app.openapi(
     createRoute({ method: 'get', path: '/api-keys', tags, security: bearerSecurity, responses: { 200: json(z.object({ data: z.array(ApiKeyView) }), 'Your API keys'), ...errors } }),
@@ -91,13 +82,7 @@ export function apiKeyRoutes(services: Services) {
     createRoute({ method: 'post', path: '/api-keys', tags, security: bearerSecurity, request: { body: jsonBody(CreateBody) }, responses: { 201: json(WithSecret, 'Created; the secret is in `key`'), ...errors } }),
     async (c) => {
       const body = c.req.valid('json');
-      const principal = c.get('principal');
-      // A credential can only hand out what it holds itself: scopes are never widened.
-      assertKnown(core.scopes, body.scopes);
-      const refused = principal.via === 'session' ? [] : missing(principal.scopes, body.scopes);
-      if (refused.length > 0) {
-        throw forbidden(`A key cannot grant scopes it does not hold: ${refused.join(' ')}`, { refused_scopes: refused });
-      }
+      assertCanGrant(services, c, body.scopes);
       const actor = await actorOf(services, c);
       const now = core.clock.now();
       const { key, secret } = await createKey(core, actor, {

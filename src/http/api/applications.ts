@@ -4,13 +4,10 @@
  * create and rotate-secret (with `Cache-Control: no-store`); Gatehouse stores its hash.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Context, MiddlewareHandler } from 'hono';
 import { type ClientSettings, MAX_REDIRECT_URIS, MAX_REFRESH_GRACE_SECONDS, createClient, deleteClient, getManagedClient, rotateClientSecret, updateClient } from '../../core/oauth/clients.js';
-import { forbidden, insufficientScope } from '../../core/errors.js';
-import { assertKnown, missing } from '../../core/scopes.js';
 import type { ClientRecord } from '../../store/oauth-store.js';
-import { actorOf, authenticate } from '../auth.js';
-import type { AppEnv, Services } from '../env.js';
+import { actorOf, assertCanGrant, authenticate, requireSessionOrAdmin } from '../auth.js';
+import type { Services } from '../env.js';
 import { bearerSecurity, errorResponses, iso, jsonBody, jsonRouter } from './openapi.js';
 
 export const ApplicationView = z
@@ -89,25 +86,8 @@ const NO_STORE = { 'Cache-Control': 'no-store' };
 export function applicationRoutes(services: Services) {
   const { core } = services;
   const app = jsonRouter();
-  /** A session may always manage its own apps; a key or token needs the `admin` scope. */
-  const manage: MiddlewareHandler<AppEnv> = async (c, next) => {
-    const p = c.get('principal');
-    if (p.via !== 'session' && !p.scopes.includes('admin')) throw insufficientScope(['admin']);
-    return next();
-  };
-  app.use('/applications', authenticate(services), manage);
-  app.use('/applications/*', authenticate(services), manage);
-
-  /**
-   * An app acting for its owner (client_credentials) gets the app's scopes, so a credential may
-   * not register an app with scopes it does not hold itself: scopes are never widened.
-   */
-  const assertGrantable = (c: Context<AppEnv>, wanted: readonly string[]) => {
-    assertKnown(core.scopes, wanted);
-    const principal = c.get('principal');
-    const refused = principal.via === 'session' ? [] : missing(principal.scopes, wanted);
-    if (refused.length > 0) throw forbidden(`A credential cannot give an application scopes it does not hold: ${refused.join(' ')}`, { refused_scopes: refused });
-  };
+  app.use('/applications', authenticate(services), requireSessionOrAdmin);
+  app.use('/applications/*', authenticate(services), requireSessionOrAdmin);
 
   app.openapi(
     createRoute({ method: 'get', path: '/applications', tags, security: bearerSecurity, responses: { 200: json(z.object({ data: z.array(ApplicationView) }), 'Your applications'), ...errors } }),
@@ -125,7 +105,7 @@ export function applicationRoutes(services: Services) {
     }),
     async (c) => {
       const body = c.req.valid('json');
-      assertGrantable(c, body.scopes);
+      assertCanGrant(services, c, body.scopes);
       const actor = await actorOf(services, c);
       const { client, secret } = await createClient(core, actor, actor.user!.id, body.type, {
         name: body.name,
@@ -157,7 +137,7 @@ export function applicationRoutes(services: Services) {
     }),
     async (c) => {
       const body = c.req.valid('json');
-      if (body.scopes) assertGrantable(c, body.scopes);
+      if (body.scopes) assertCanGrant(services, c, body.scopes);
       const patch: Partial<ClientSettings> = {};
       if (body.name !== undefined) patch.name = body.name;
       if (body.redirect_uris !== undefined) patch.redirectUris = body.redirect_uris;
