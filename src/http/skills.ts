@@ -67,7 +67,7 @@ export function renderSkill(template: string, values: Readonly<Record<string, st
   return template.replace(/\{\{([A-Z_]+)\}\}/g, (whole, key: string) => (Object.hasOwn(values, key) ? values[key]! : whole));
 }
 
-/** The `description` of a SKILL.md's front matter (`---` … `---`), or an empty string. */
+/** The `key: value` lines of a SKILL.md front matter (between the leading `---` lines). */
 export function frontMatter(markdown: string): Record<string, string> {
   const m = /^---\r?\n([\s\S]*?)\r?\n---\r?\n/.exec(markdown);
   const out: Record<string, string> = {};

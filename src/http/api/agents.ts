@@ -41,23 +41,23 @@ export function agentRoutes(services: Services) {
   const scoped = (scope: string) => ({ middleware: requireScopes(scope), security: bearerSecurity, tags });
 
   app.openapi(
-    createRoute({ method: 'get', path: '/agents', ...scoped('read'), responses: { 200: json(z.object({ data: z.array(Agent) }), 'Your agents'), ...errors } }),
+    createRoute({ method: 'get', path: '/agents', summary: 'List your agents (scope read)', ...scoped('read'), responses: { 200: json(z.object({ data: z.array(Agent) }), 'Your agents'), ...errors } }),
     async (c) => c.json({ data: (await core.store.listAgents(c.get('principal').userId)).map(view) }, 200),
   );
   app.openapi(
-    createRoute({ method: 'post', path: '/agents', ...scoped('write'), request: { body: jsonBody(CreateAgent) }, responses: { 201: json(Agent, 'Created'), ...errors } }),
+    createRoute({ method: 'post', path: '/agents', summary: 'Create an agent (scope write)', ...scoped('write'), request: { body: jsonBody(CreateAgent) }, responses: { 201: json(Agent, 'Created'), ...errors } }),
     async (c) => c.json(view(await createAgent(core, c.get('principal').userId, c.req.valid('json'))), 201),
   );
   app.openapi(
-    createRoute({ method: 'get', path: '/agents/{id}', ...scoped('read'), request: { params: IdParam }, responses: { 200: json(Agent, 'The agent'), ...errors } }),
+    createRoute({ method: 'get', path: '/agents/{id}', summary: 'Get an agent (scope read)', ...scoped('read'), request: { params: IdParam }, responses: { 200: json(Agent, 'The agent'), ...errors } }),
     async (c) => c.json(view(await getAgent(core, c.get('principal').userId, c.req.valid('param').id)), 200),
   );
   app.openapi(
-    createRoute({ method: 'patch', path: '/agents/{id}', ...scoped('write'), request: { params: IdParam, body: jsonBody(UpdateAgent) }, responses: { 200: json(Agent, 'Updated'), ...errors } }),
+    createRoute({ method: 'patch', path: '/agents/{id}', summary: 'Update an agent (scope write)', ...scoped('write'), request: { params: IdParam, body: jsonBody(UpdateAgent) }, responses: { 200: json(Agent, 'Updated'), ...errors } }),
     async (c) => c.json(view(await updateAgent(core, c.get('principal').userId, c.req.valid('param').id, c.req.valid('json'))), 200),
   );
   app.openapi(
-    createRoute({ method: 'delete', path: '/agents/{id}', ...scoped('delete'), request: { params: IdParam }, responses: { 204: { description: 'Deleted' }, ...errors } }),
+    createRoute({ method: 'delete', path: '/agents/{id}', summary: 'Delete an agent (scope delete)', ...scoped('delete'), request: { params: IdParam }, responses: { 204: { description: 'Deleted' }, ...errors } }),
     async (c) => {
       await deleteAgent(core, c.get('principal').userId, c.req.valid('param').id);
       return c.body(null, 204);

@@ -71,7 +71,7 @@ export function apiKeyRoutes(services: Services) {
   app.use('/api-keys/*', authenticate(services), requireSessionOrAdmin);
 
   app.openapi(
-    createRoute({ method: 'get', path: '/api-keys', tags, security: bearerSecurity, responses: { 200: json(z.object({ data: z.array(ApiKeyView) }), 'Your API keys'), ...errors } }),
+    createRoute({ method: 'get', path: '/api-keys', summary: 'List your API keys', tags, security: bearerSecurity, responses: { 200: json(z.object({ data: z.array(ApiKeyView) }), 'Your API keys'), ...errors } }),
     async (c) => {
       const now = core.clock.now();
       return c.json({ data: (await listKeys(core, c.get('principal').userId)).map((k) => view(k, now)) }, 200);
@@ -79,7 +79,7 @@ export function apiKeyRoutes(services: Services) {
   );
 
   app.openapi(
-    createRoute({ method: 'post', path: '/api-keys', tags, security: bearerSecurity, request: { body: jsonBody(CreateBody) }, responses: { 201: json(WithSecret, 'Created; the secret is in `key`'), ...errors } }),
+    createRoute({ method: 'post', path: '/api-keys', summary: 'Create an API key (the secret is returned once)', tags, security: bearerSecurity, request: { body: jsonBody(CreateBody) }, responses: { 201: json(WithSecret, 'Created; the secret is in `key`'), ...errors } }),
     async (c) => {
       const body = c.req.valid('json');
       assertCanGrant(services, c, body.scopes);
@@ -96,7 +96,7 @@ export function apiKeyRoutes(services: Services) {
   );
 
   app.openapi(
-    createRoute({ method: 'get', path: '/api-keys/{key_id}', tags, security: bearerSecurity, request: { params: KeyIdParam }, responses: { 200: json(ApiKeyView, 'The key'), ...errors } }),
+    createRoute({ method: 'get', path: '/api-keys/{key_id}', summary: 'Get an API key', tags, security: bearerSecurity, request: { params: KeyIdParam }, responses: { 200: json(ApiKeyView, 'The key'), ...errors } }),
     async (c) => {
       const key = await getManagedKey(core, await actorOf(services, c), c.req.valid('param').key_id);
       return c.json(view(key, core.clock.now()), 200);
@@ -104,7 +104,7 @@ export function apiKeyRoutes(services: Services) {
   );
 
   app.openapi(
-    createRoute({ method: 'post', path: '/api-keys/{key_id}/revoke', tags, security: bearerSecurity, request: { params: KeyIdParam }, responses: { 200: json(ApiKeyView, 'Revoked (idempotent)'), ...errors } }),
+    createRoute({ method: 'post', path: '/api-keys/{key_id}/revoke', summary: 'Revoke an API key', tags, security: bearerSecurity, request: { params: KeyIdParam }, responses: { 200: json(ApiKeyView, 'Revoked (idempotent)'), ...errors } }),
     async (c) => {
       const key = await revokeKey(core, await actorOf(services, c), c.req.valid('param').key_id);
       return c.json(view(key, core.clock.now()), 200);
@@ -114,7 +114,7 @@ export function apiKeyRoutes(services: Services) {
   app.openapi(
     createRoute({
       method: 'post',
-      path: '/api-keys/{key_id}/roll',
+      path: '/api-keys/{key_id}/roll', summary: 'Roll an API key: new secret now, old one after a grace period',
       tags,
       security: bearerSecurity,
       request: { params: KeyIdParam, body: { ...jsonBody(RollBody), required: false } },

@@ -90,14 +90,14 @@ export function applicationRoutes(services: Services) {
   app.use('/applications/*', authenticate(services), requireSessionOrAdmin);
 
   app.openapi(
-    createRoute({ method: 'get', path: '/applications', tags, security: bearerSecurity, responses: { 200: json(z.object({ data: z.array(ApplicationView) }), 'Your applications'), ...errors } }),
+    createRoute({ method: 'get', path: '/applications', summary: 'List your OAuth applications', tags, security: bearerSecurity, responses: { 200: json(z.object({ data: z.array(ApplicationView) }), 'Your applications'), ...errors } }),
     async (c) => c.json({ data: (await core.store.oauth.listClients(c.get('principal').userId)).map(applicationView) }, 200),
   );
 
   app.openapi(
     createRoute({
       method: 'post',
-      path: '/applications',
+      path: '/applications', summary: 'Register an OAuth application (the secret is returned once)',
       tags,
       security: bearerSecurity,
       request: { body: jsonBody(CreateBody) },
@@ -119,7 +119,7 @@ export function applicationRoutes(services: Services) {
   );
 
   app.openapi(
-    createRoute({ method: 'get', path: '/applications/{client_id}', tags, security: bearerSecurity, request: { params: ClientIdParam }, responses: { 200: json(ApplicationView, 'The application'), ...errors } }),
+    createRoute({ method: 'get', path: '/applications/{client_id}', summary: 'Get an OAuth application', tags, security: bearerSecurity, request: { params: ClientIdParam }, responses: { 200: json(ApplicationView, 'The application'), ...errors } }),
     async (c) => {
       const client = await getManagedClient(core, await actorOf(services, c), c.req.valid('param').client_id);
       return c.json(applicationView(client), 200);
@@ -129,7 +129,7 @@ export function applicationRoutes(services: Services) {
   app.openapi(
     createRoute({
       method: 'patch',
-      path: '/applications/{client_id}',
+      path: '/applications/{client_id}', summary: 'Update an OAuth application',
       tags,
       security: bearerSecurity,
       request: { params: ClientIdParam, body: jsonBody(UpdateBody) },
@@ -152,7 +152,7 @@ export function applicationRoutes(services: Services) {
   app.openapi(
     createRoute({
       method: 'post',
-      path: '/applications/{client_id}/rotate-secret',
+      path: '/applications/{client_id}/rotate-secret', summary: 'Rotate the client secret (the new one is returned once)',
       tags,
       security: bearerSecurity,
       request: { params: ClientIdParam },
@@ -167,7 +167,7 @@ export function applicationRoutes(services: Services) {
   app.openapi(
     createRoute({
       method: 'delete',
-      path: '/applications/{client_id}',
+      path: '/applications/{client_id}', summary: 'Delete an OAuth application and revoke its grants',
       tags,
       security: bearerSecurity,
       request: { params: ClientIdParam },
