@@ -37,5 +37,7 @@ export interface AppEnv {
   Variables: {
     principal: Principal;
     sessionUser: UserRecord | null;
+    /** Extra CSP form-action sources for this response (an OAuth app's redirect origin). */
+    formTargets: string[];
   };
 }

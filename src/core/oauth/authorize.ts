@@ -14,7 +14,7 @@ import { missing, parseScopeString } from '../scopes.js';
 import type { ClientRecord } from '../../store/oauth-store.js';
 import type { UserRecord } from '../../store/store.js';
 import { PKCE_VALUE } from './pkce.js';
-import { matchRedirectUri } from './redirect-uri.js';
+import { cspSourceFor, matchRedirectUri } from './redirect-uri.js';
 
 export const CODE_PREFIX = 'ac_';
 export const CODE_TTL_MS = 60_000;
@@ -121,4 +121,12 @@ function redirectWith(uri: string, params: Record<string, string | null>): strin
   const url = new URL(uri);
   for (const [k, v] of Object.entries(params)) if (v !== null) url.searchParams.append(k, v);
   return url.toString();
+}
+
+/** CSP form-action sources a page needs when its form may end in a redirect to the app of `next`. */
+export async function formTargetsForNext(ctx: CoreContext, next: string): Promise<string[]> {
+  if (!next.startsWith('/oauth/authorize?')) return [];
+  const check = await checkAuthorizeRequest(ctx, new URL(next, 'http://localhost').searchParams);
+  if (check.kind === 'show') return [];
+  return [cspSourceFor(check.kind === 'ok' ? check.request.redirectUri : check.redirectUri)];
 }

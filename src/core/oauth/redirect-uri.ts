@@ -38,7 +38,13 @@ const LOOPBACK_AUTHORITY = /^(http:\/\/(?:127\.0\.0\.1|\[::1\]|localhost))(?::\d
  */
 export function matchRedirectUri(registered: readonly string[], candidate: string): boolean {
   if (registered.includes(candidate)) return true;
-  if (!LOOPBACK_AUTHORITY.test(candidate)) return false;
+  if (!LOOPBACK_AUTHORITY.test(candidate) || !URL.canParse(candidate)) return false;
   const portless = candidate.replace(LOOPBACK_AUTHORITY, '$1');
   return registered.some((r) => LOOPBACK_AUTHORITY.test(r) && r.replace(LOOPBACK_AUTHORITY, '$1') === portless);
+}
+
+/** The CSP source expression matching `uri` (its origin, or its scheme for private-use schemes). */
+export function cspSourceFor(uri: string): string {
+  const url = new URL(uri);
+  return url.origin !== 'null' ? url.origin : url.protocol;
 }

@@ -4,6 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { LOGIN_FAILED, SESSION_TTL_MS, endSession, signIn, signUp, startSession } from '../../core/accounts.js';
 import { GatehouseError } from '../../core/errors.js';
 import { MIN_PASSWORD_LENGTH } from '../../core/passwords.js';
+import { formTargetsForNext } from '../../core/oauth/authorize.js';
 import type { UserRecord } from '../../store/store.js';
 import { clearSession, csrfToken, readSession, writeSession } from '../cookies.js';
 import type { AppEnv, Services } from '../env.js';
@@ -75,15 +76,18 @@ export function accountPages(app: Hono<AppEnv>, services: Services) {
     return c.redirect(safeNext(next), 303);
   };
 
-  app.get('/console/signup', (c) =>
-    c.html(<SignupPage csrf={csrfToken(c, secure)} next={safeNext(c.req.query('next'))} invite={c.req.query('invite')} />),
-  );
+  app.get('/console/signup', async (c) => {
+    const next = safeNext(c.req.query('next'));
+    c.set('formTargets', await formTargetsForNext(core, next));
+    return c.html(<SignupPage csrf={csrfToken(c, secure)} next={next} invite={c.req.query('invite')} />);
+  });
 
   app.post('/console/signup', async (c) => {
     const form = await formWithCsrf(services, c);
     const email = field(form, 'email');
     const next = safeNext(field(form, 'next'));
     const invite = field(form, 'invite') || undefined;
+    c.set('formTargets', await formTargetsForNext(core, next));
     try {
       const user = await signUp(core, throttle, config.signup, clientIp(c, config.trustProxy), { email, password: field(form, 'password'), invite });
       return await begin(c, user, next);
@@ -94,12 +98,17 @@ export function accountPages(app: Hono<AppEnv>, services: Services) {
     }
   });
 
-  app.get('/console/login', (c) => c.html(<LoginPage csrf={csrfToken(c, secure)} next={safeNext(c.req.query('next'))} />));
+  app.get('/console/login', async (c) => {
+    const next = safeNext(c.req.query('next'));
+    c.set('formTargets', await formTargetsForNext(core, next));
+    return c.html(<LoginPage csrf={csrfToken(c, secure)} next={next} />);
+  });
 
   app.post('/console/login', async (c) => {
     const form = await formWithCsrf(services, c);
     const email = field(form, 'email');
     const next = safeNext(field(form, 'next'));
+    c.set('formTargets', await formTargetsForNext(core, next));
     try {
       const user = await signIn(core, throttle, clientIp(c, config.trustProxy), email, field(form, 'password'));
       return await begin(c, user, next);

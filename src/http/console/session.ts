@@ -47,7 +47,10 @@ export const fieldList = (fields: Record<string, string | string[]>, name: strin
 
 /** A path inside this site to return to after sign-in; anything else becomes the console home. */
 export function safeNext(next: string | undefined): string {
-  if (!next?.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/console';
+  // Browsers drop tabs and newlines from URLs and read '\\' as '/', so '/\t/evil.example' is '//evil.example'.
+  if (!next?.startsWith('/') || next.startsWith('//') || [...next].some((ch) => ch === '\\' || ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f)) {
+    return '/console';
+  }
   return next;
 }
 

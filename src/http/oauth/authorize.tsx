@@ -8,6 +8,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { resolveSession } from '../../core/accounts.js';
 import { approve, checkAuthorizeRequest, consentRemembered, errorRedirect, type AuthorizeRequest } from '../../core/oauth/authorize.js';
 import { oauthError } from '../../core/errors.js';
+import { cspSourceFor } from '../../core/oauth/redirect-uri.js';
 import type { UserRecord } from '../../store/store.js';
 import { csrfToken, readSession } from '../cookies.js';
 import { ErrorPage, Layout } from '../console/layout.js';
@@ -68,6 +69,7 @@ export function authorizePages(app: Hono<AppEnv>, services: Services) {
     if (check.kind === 'show') {
       return c.html(ErrorPage({ status: check.error.status, message: `This authorization request is invalid: ${check.error.detail}` }), check.error.status as ContentfulStatusCode);
     }
+    c.set('formTargets', [cspSourceFor(check.kind === 'ok' ? check.request.redirectUri : check.redirectUri)]);
     if (check.kind === 'redirect') return c.redirect(errorRedirect(check.redirectUri, check.state, check.error, config.issuer), 303);
     const req = check.request;
     const user = await currentUser(c);
