@@ -20,6 +20,8 @@ import type { AuditInput } from './store.js';
 
 type Row<T extends keyof Database> = Database[T];
 const split = (s: string) => (s === '' ? [] : s.split(' '));
+/** Marks a code whose replay was seen before its grant was linked. */
+const REPLAYED = '!replayed';
 
 const toClient = (r: Row<'oauth_clients'>): ClientRecord => ({
   id: r.id,
@@ -204,8 +206,19 @@ export class KyselyOAuthStore implements OAuthStore {
       .returningAll()
       .executeTakeFirst();
     if (won) return { status: 'consumed', code: toCode(won) };
+    // A replay may arrive before the winner has linked its grant: leave a mark the winner's
+    // createGrant sees (and then revokes its own grant), so no interleaving lets tokens survive.
+    const marked = await this.db
+      .updateTable('oauth_codes')
+      .set({ grant_id: REPLAYED })
+      .where('hash', '=', hash)
+      .where('grant_id', 'is', null)
+      .returningAll()
+      .executeTakeFirst();
+    if (marked) return { status: 'reused', code: toCode(marked), grantId: null };
     const seen = await this.db.selectFrom('oauth_codes').selectAll().where('hash', '=', hash).executeTakeFirst();
-    return seen ? { status: 'reused', code: toCode(seen), grantId: seen.grant_id } : { status: 'unknown' };
+    if (!seen) return { status: 'unknown' };
+    return { status: 'reused', code: toCode(seen), grantId: seen.grant_id === REPLAYED ? null : seen.grant_id };
   }
 
   async createGrant(grant: GrantRecord, tokens: NewTokens, fromCodeHash: string | null) {
@@ -223,7 +236,11 @@ export class KyselyOAuthStore implements OAuthStore {
         })
         .execute();
       await insertTokens(trx, tokens);
-      if (fromCodeHash) await trx.updateTable('oauth_codes').set({ grant_id: grant.id }).where('hash', '=', fromCodeHash).execute();
+      if (fromCodeHash) {
+        const linked = await trx.updateTable('oauth_codes').set({ grant_id: grant.id }).where('hash', '=', fromCodeHash).where('grant_id', 'is', null).executeTakeFirst();
+        // The code was replayed while this grant was being made: what it issued is revoked.
+        if (Number(linked.numUpdatedRows) === 0) await this.revokeGrantIn(trx, grant.id, grant.createdAt);
+      }
     });
   }
 

@@ -5,7 +5,7 @@
  */
 import { hashSecret, isWellFormedSecret, issueSecret, publicId } from '../credentials.js';
 import type { CoreContext } from '../context.js';
-import { oauthError } from '../errors.js';
+import { invalidRequest, oauthError } from '../errors.js';
 import { issueAccessToken } from '../jwt.js';
 import type { Keyset } from '../keyset.js';
 import { missing, parseScopeString } from '../scopes.js';
@@ -85,7 +85,7 @@ export async function exchangeCode(
   input: { code?: string | undefined; redirectUri?: string | undefined; codeVerifier?: string | undefined },
 ): Promise<TokenResponse> {
   const { core } = deps;
-  if (!input.code) throw oauthError('invalid_grant', 'Missing code');
+  if (!input.code) throw invalidRequest('Missing code');
   if (!isWellFormedSecret(input.code, CODE_PREFIX)) throw invalidGrant('Invalid authorization code');
   const hash = hashSecret(input.code);
   const now = core.clock.now();
@@ -115,7 +115,7 @@ export async function exchangeCode(
 
 export async function refresh(deps: GrantDeps, client: ClientRecord, input: { refreshToken?: string | undefined; scope?: string | undefined }): Promise<TokenResponse> {
   const { core } = deps;
-  if (!input.refreshToken) throw oauthError('invalid_grant', 'Missing refresh_token');
+  if (!input.refreshToken) throw invalidRequest('Missing refresh_token');
   if (!isWellFormedSecret(input.refreshToken, core.prefixes.refreshToken)) throw invalidGrant('Invalid refresh token');
   const hash = hashSecret(input.refreshToken);
   const now = core.clock.now();
