@@ -1,49 +1,53 @@
 /**
- * Authentication for /v1: a Bearer API key (`sk_…`), an OAuth access token (`at_…`), a Bearer
- * JWT from `POST /v0/auth` or a JWT access token (verified offline against the signing keyset),
- * or the console's session cookie.
- * Cookie-authenticated writes must carry `X-CSRF-Token` equal to the CSRF cookie, so a
- * cross-site page cannot act with the user's session. Scope checks answer 403 naming the
- * missing scopes.
+ * Authentication for /v1, through the same library resource servers use (`gatehouse/verify`):
+ * a Bearer API key (`sk_…`), an OAuth access token (`at_…`), or a JWT (from `POST /v0/auth`, or
+ * a JWT access token) is turned into a credential by the in-process verifier (local-verifier.ts),
+ * and scopes are checked by the library's `requireScopes`. Its errors map to GatehouseErrors so
+ * /v1 answers with the one error shape and the library's `WWW-Authenticate` formatting.
+ * Without an Authorization header, the console's session cookie is accepted; cookie-
+ * authenticated writes must carry `X-CSRF-Token` equal to the CSRF cookie, so a cross-site page
+ * cannot act with the user's session.
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { resolveSession } from '../core/accounts.js';
 import type { Actor } from '../core/context.js';
 import { forbidden, insufficientScope, unauthenticated } from '../core/errors.js';
-import { verifyAccessToken } from '../core/jwt.js';
-import { assertKnown, missing, parseScopeString } from '../core/scopes.js';
+import { assertKnown, missing } from '../core/scopes.js';
 import type { UserRecord } from '../store/store.js';
+import { type VerifiedCredential, VerifyError, bearerToken, requireScopes as scopeCheck } from '../verify/index.js';
 import { csrfValid, readSession } from './cookies.js';
 import type { AppEnv, Principal, Services } from './env.js';
 import { clientIp } from './ip.js';
+import { localVerifier } from './local-verifier.js';
 
-// RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export function bearerToken(header: string): string {
-  const m = BEARER.exec(header.trim());
-  if (!m) throw unauthenticated('Authorization header must be "Bearer <token>"');
-  return m[1]!;
+/** A library refusal as the GatehouseError the /v1 error mapping renders; anything else as is. */
+export function fromVerifyError(err: unknown): unknown {
+  if (!(err instanceof VerifyError)) return err;
+  return err.error === 'insufficient_scope' ? insufficientScope(err.scope) : unauthenticated(err.detail);
+}
+
+async function guarded<T>(run: () => T | Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw fromVerifyError(err);
+  }
+}
+
+function principalOf(credential: VerifiedCredential): Principal {
+  return { userId: credential.subject, scopes: credential.scopes, via: credential.kind, keyId: credential.clientId, user: null };
 }
 
 export function authenticate(services: Services): MiddlewareHandler<AppEnv> {
-  const { config, core, keys, keyset } = services;
+  const { config, core } = services;
+  const verifier = localVerifier(services);
   return async (c, next) => {
     const header = c.req.header('authorization');
     if (header !== undefined) {
-      const token = bearerToken(header);
-      if (token.startsWith(config.prefixes.apiKey)) {
-        const key = await keys.verify(token);
-        c.set('principal', { userId: key.ownerId, scopes: key.scopes, via: 'api_key', keyId: key.id, user: null });
-      } else if (token.startsWith(config.prefixes.accessToken)) {
-        const { token: t, grant, client } = await services.accessTokens.verify(token);
-        // client_credentials grants have no user: the app acts for its owner.
-        c.set('principal', { userId: grant.userId ?? client.ownerId, scopes: t.scopes, via: 'oauth', keyId: client.id, user: null });
-      } else {
-        const claims = await verifyAccessToken(keyset, core.clock, token, { issuer: config.issuer, audience: config.audience });
-        c.set('principal', { userId: claims.sub, scopes: parseScopeString(claims.scope), via: 'jwt', keyId: claims.client_id, user: null });
-      }
+      const credential = await guarded(() => verifier.verify(bearerToken(header)));
+      c.set('principal', principalOf(credential));
       return next();
     }
     const session = readSession(c, config.secure);
@@ -58,9 +62,9 @@ export function authenticate(services: Services): MiddlewareHandler<AppEnv> {
 }
 
 export function requireScopes(...scopes: string[]): MiddlewareHandler<AppEnv> {
+  const check = scopeCheck(...scopes);
   return async (c, next) => {
-    const lacking = missing(c.get('principal').scopes, scopes);
-    if (lacking.length > 0) throw insufficientScope(lacking);
+    await guarded(() => check(c.get('principal')));
     return next();
   };
 }

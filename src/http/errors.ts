@@ -9,6 +9,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { GatehouseError, toGatehouseError } from '../core/errors.js';
 import { describeError } from '../log.js';
+import { VerifyError, insufficientScope } from '../verify/index.js';
 import type { AppEnv, Services } from './env.js';
 
 export function fromHttpException(err: unknown): unknown {
@@ -27,16 +28,18 @@ export function fromHttpException(err: unknown): unknown {
   }
 }
 
-/** RFC 6750 §3: no error code when the request carried no credentials at all. */
+export const REALM = 'gatehouse';
+
+/**
+ * RFC 6750 §3, formatted by gatehouse/verify exactly as resource servers answer: no error code
+ * when the request carried no credentials at all.
+ */
 export function wwwAuthenticate(err: GatehouseError, hadCredentials: boolean): string | undefined {
   if (err.code === 'unauthenticated') {
-    return hadCredentials
-      ? `Bearer realm="gatehouse", error="invalid_token", error_description="${err.detail.replace(/"/g, "'")}"`
-      : 'Bearer realm="gatehouse"';
+    return new VerifyError('invalid_token', err.detail, { credentialsSent: hadCredentials }).wwwAuthenticate({ realm: REALM });
   }
   if (err.code === 'insufficient_scope') {
-    const scopes = (err.extra.required_scopes as string[] | undefined) ?? [];
-    return `Bearer realm="gatehouse", error="insufficient_scope", scope="${scopes.join(' ')}"`;
+    return insufficientScope((err.extra.required_scopes as string[] | undefined) ?? []).wwwAuthenticate({ realm: REALM });
   }
   return undefined;
 }

@@ -168,10 +168,12 @@ export class KyselyOAuthStore implements OAuthStore {
   }
 
   async saveConsent(userId: string, clientId: string, scopes: string[], at: number) {
-    await this.conn.write(async (trx) => {
-      await trx.deleteFrom('oauth_consents').where('user_id', '=', userId).where('client_id', '=', clientId).execute();
-      await trx.insertInto('oauth_consents').values({ user_id: userId, client_id: clientId, scopes: scopes.join(' '), updated_at: at }).execute();
-    });
+    // One upsert statement: concurrent approvals of the same app never collide on the key.
+    await this.db
+      .insertInto('oauth_consents')
+      .values({ user_id: userId, client_id: clientId, scopes: scopes.join(' '), updated_at: at })
+      .onConflict((oc) => oc.columns(['user_id', 'client_id']).doUpdateSet({ scopes: scopes.join(' '), updated_at: at }))
+      .execute();
   }
 
   async deleteConsent(userId: string, clientId: string) {

@@ -97,7 +97,9 @@ export async function consentRemembered(ctx: CoreContext, user: UserRecord, req:
 export async function approve(ctx: CoreContext, user: UserRecord, req: AuthorizeRequest, issuer: string): Promise<string> {
   const now = ctx.clock.now();
   const approved = (await ctx.store.oauth.getConsent(user.id, req.client.id)) ?? [];
-  await ctx.store.oauth.saveConsent(user.id, req.client.id, [...new Set([...approved, ...req.scopes])], now);
+  if (missing(approved, req.scopes).length > 0) {
+    await ctx.store.oauth.saveConsent(user.id, req.client.id, [...new Set([...approved, ...req.scopes])], now);
+  }
   const code = issueSecret(CODE_PREFIX);
   await ctx.store.oauth.createAuthCode({
     hash: code.hash,

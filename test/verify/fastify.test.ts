@@ -1,0 +1,4 @@
+import { describeAdapter } from './adapter-suite.js';
+import { ADAPTERS } from './resource-servers.js';
+
+describeAdapter(ADAPTERS.fastify);
