@@ -114,7 +114,8 @@ export function apiKeyRoutes(services: Services) {
   app.openapi(
     createRoute({
       method: 'post',
-      path: '/api-keys/{key_id}/roll', summary: 'Roll an API key: new secret now, old one after a grace period',
+      path: '/api-keys/{key_id}/roll',
+      summary: 'Roll an API key: new secret now, old one after a grace period',
       tags,
       security: bearerSecurity,
       request: { params: KeyIdParam, body: { ...jsonBody(RollBody), required: false } },

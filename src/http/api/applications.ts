@@ -97,7 +97,8 @@ export function applicationRoutes(services: Services) {
   app.openapi(
     createRoute({
       method: 'post',
-      path: '/applications', summary: 'Register an OAuth application (the secret is returned once)',
+      path: '/applications',
+      summary: 'Register an OAuth application (the secret is returned once)',
       tags,
       security: bearerSecurity,
       request: { body: jsonBody(CreateBody) },
@@ -129,7 +130,8 @@ export function applicationRoutes(services: Services) {
   app.openapi(
     createRoute({
       method: 'patch',
-      path: '/applications/{client_id}', summary: 'Update an OAuth application',
+      path: '/applications/{client_id}',
+      summary: 'Update an OAuth application',
       tags,
       security: bearerSecurity,
       request: { params: ClientIdParam, body: jsonBody(UpdateBody) },
@@ -152,7 +154,8 @@ export function applicationRoutes(services: Services) {
   app.openapi(
     createRoute({
       method: 'post',
-      path: '/applications/{client_id}/rotate-secret', summary: 'Rotate the client secret (the new one is returned once)',
+      path: '/applications/{client_id}/rotate-secret',
+      summary: 'Rotate the client secret (the new one is returned once)',
       tags,
       security: bearerSecurity,
       request: { params: ClientIdParam },
@@ -167,7 +170,8 @@ export function applicationRoutes(services: Services) {
   app.openapi(
     createRoute({
       method: 'delete',
-      path: '/applications/{client_id}', summary: 'Delete an OAuth application and revoke its grants',
+      path: '/applications/{client_id}',
+      summary: 'Delete an OAuth application and revoke its grants',
       tags,
       security: bearerSecurity,
       request: { params: ClientIdParam },

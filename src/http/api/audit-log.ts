@@ -29,7 +29,8 @@ export function auditLogRoutes(services: Services) {
   app.openapi(
     createRoute({
       method: 'get',
-      path: '/admin/audit-log', summary: 'Read the audit log (scope admin)',
+      path: '/admin/audit-log',
+      summary: 'Read the audit log (scope admin)',
       tags: ['Admin'],
       security: bearerSecurity,
       request: { query: Query },
