@@ -4,7 +4,7 @@
  *     page and is never redirected (RFC 6749 §4.1.2.1);
  *  2. every other problem goes back to the app as `error=…` on its redirect URI;
  *  3. only `response_type=code`; PKCE S256 required for public apps, honoured for all, `plain`
- *     refused; scopes must exist and be allowed for the app.
+ *     refused; scopes must exist and be allowed for the app (omitted: the app's scopes).
  * Codes are single-use, live 60 s, and are bound to client, redirect URI, user and challenge.
  */
 import { issueSecret } from '../credentials.js';
@@ -68,8 +68,10 @@ export async function checkAuthorizeRequest(ctx: CoreContext, params: URLSearchP
     return fail(oauthError('unsupported_response_type', responseType ? `response_type=${responseType} is not supported; use code` : 'Missing response_type'));
   }
 
-  const scopes = parseScopeString(one('scope') ?? '');
-  if (scopes.length === 0) return fail(oauthError('invalid_scope', 'scope is required'));
+  // RFC 6749 §3.3: without a scope parameter, the app's registered scopes are the default.
+  const asked = one('scope');
+  const scopes = asked === undefined ? client.scopes : parseScopeString(asked);
+  if (scopes.length === 0) return fail(oauthError('invalid_scope', 'scope must not be empty'));
   const unknown = scopes.filter((s) => !ctx.scopes.has(s));
   if (unknown.length > 0) return fail(oauthError('invalid_scope', `Unknown scope: ${unknown.join(' ')}`));
   const notAllowed = missing(client.scopes, scopes);
