@@ -7,6 +7,7 @@ import { clientsCommand } from './clients.js';
 import { keysCommand, usersCommand } from './commands.js';
 import { type CliIO, UsageError, processIO } from './io.js';
 import { signingKeysCommand } from './signing-keys.js';
+import { devCommand } from './dev-seed.js';
 import { loginCommand } from './login.js';
 import { tokenCommand } from './token.js';
 
@@ -26,6 +27,7 @@ Usage:
   gatehouse signing-keys list
   gatehouse signing-keys rotate [--delay 10m] [--alg ES256|EdDSA]
   gatehouse token --key-id ID --scopes read,write [--url URL]   (secret from GATEHOUSE_KEY_SECRET; prints the raw JSON of POST /v0/auth)
+  gatehouse dev seed --keys N [--owner EMAIL] [--scopes read] [--secrets-file PATH]   (fill a database for benchmarks)
   gatehouse login --client-id APP [--scopes read,write] [--url URL] [--store FILE] [--no-open]   (OAuth sign-in through the browser)
 
 Every command accepts --json for machine-readable output.
@@ -75,6 +77,9 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
         return await tokenCommand(config, io, rest);
       case 'login':
         await loginCommand(config, io, rest);
+        return 0;
+      case 'dev':
+        await devCommand(config, io, rest);
         return 0;
       default:
         throw new UsageError(`unknown command "${command}"\n\n${HELP}`);
