@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import { type Clock, systemClock } from './core/clock.js';
 import type { CoreContext } from './core/context.js';
 import { KeyVerifier } from './core/key-verifier.js';
+import { JwtMemo } from './core/jwt-memo.js';
 import { Keyset } from './core/keyset.js';
 import { AccessTokenVerifier } from './core/oauth/access-token-verifier.js';
 import { SecretBox } from './core/secret-box.js';
@@ -62,7 +63,7 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
   keyset.start((err) => log.warn('signing keyset refresh failed', describeError(err)));
   const usage = setInterval(() => accessTokens.flushUsage().catch((err) => log.warn('grant usage flush failed', describeError(err))), 5_000);
   usage.unref();
-  return { config, core, keys, keyset, accessTokens, box, throttle: new Throttle(clock), log, stop: () => clearInterval(usage) };
+  return { config, core, keys, keyset, jwtMemo: new JwtMemo(), accessTokens, box, throttle: new Throttle(clock), log, stop: () => clearInterval(usage) };
 }
 
 export interface RunningServer {

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { type JWTPayload, SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 import type { Clock } from './clock.js';
 import { unauthenticated } from './errors.js';
+import type { JwtMemo } from './jwt-memo.js';
 import type { Keyset } from './keyset.js';
 import { SIGNING_ALGS } from './signing-keys.js';
 
@@ -48,10 +49,19 @@ export async function issueAccessToken(keyset: Keyset, clock: Clock, input: Issu
 
 export const INVALID_TOKEN_DETAIL = 'Invalid or expired access token';
 
-export async function verifyAccessToken(keyset: Keyset, clock: Clock, token: string, expect: { issuer: string; audience: string }): Promise<AccessTokenClaims> {
+export async function verifyAccessToken(
+  keyset: Keyset,
+  clock: Clock,
+  token: string,
+  expect: { issuer: string; audience: string },
+  memo?: JwtMemo,
+): Promise<AccessTokenClaims> {
+  const remembered = memo?.recall(token, clock.now(), (kid) => keyset.isPublished(kid));
+  if (remembered) return remembered;
   let payload: JWTPayload;
+  let kid = '';
   try {
-    ({ payload } = await jwtVerify(
+    ({ payload, protectedHeader: { kid = '' } } = await jwtVerify(
       token,
       async (header) => {
         const key = header.kid ? await keyset.verificationKey(header.kid, header.alg) : undefined;
@@ -74,5 +84,7 @@ export async function verifyAccessToken(keyset: Keyset, clock: Clock, token: str
   if (typeof payload.client_id !== 'string' || typeof payload.scope !== 'string' || typeof payload.sub !== 'string') {
     throw unauthenticated(INVALID_TOKEN_DETAIL);
   }
-  return payload as unknown as AccessTokenClaims;
+  const claims = payload as unknown as AccessTokenClaims;
+  memo?.remember(token, kid, claims);
+  return claims;
 }

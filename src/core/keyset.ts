@@ -85,6 +85,10 @@ export class Keyset {
     return publishedKeys(this.records, this.ctx.clock.now(), this.opts.maxTokenTtlMs);
   }
 
+  isPublished(kid: string): boolean {
+    return this.published().some((k) => k.kid === kid);
+  }
+
   /** Public JWKs for /.well-known/jwks.json. */
   jwks(): { keys: JWK[] } {
     return { keys: this.published().map((k) => JSON.parse(k.publicJwk) as JWK) };

@@ -46,14 +46,14 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
     log.info('request', { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) });
   });
   app.use(securityHeaders(config.secure));
-  app.use(
-    bodyLimit({
-      maxSize: config.maxBodyBytes,
-      onError: () => {
-        throw new GatehouseError('payload_too_large', `Request body is larger than ${config.maxBodyBytes} bytes`);
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: config.maxBodyBytes,
+    onError: () => {
+      throw new GatehouseError('payload_too_large', `Request body is larger than ${config.maxBodyBytes} bytes`);
+    },
+  });
+  // GET and HEAD carry no body we read; skipping the limiter spares building a body stream per request.
+  app.use((c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
 
   // An empty body is no body, whatever Content-Type a client library adds to every request.
   app.use(async (c, next) => {

@@ -2,6 +2,7 @@
 import type { Config } from '../config.js';
 import type { CoreContext } from '../core/context.js';
 import type { KeyVerifier } from '../core/key-verifier.js';
+import type { JwtMemo } from '../core/jwt-memo.js';
 import type { Keyset } from '../core/keyset.js';
 import type { AccessTokenVerifier } from '../core/oauth/access-token-verifier.js';
 import type { SecretBox } from '../core/secret-box.js';
@@ -14,6 +15,8 @@ export interface Services {
   core: CoreContext;
   keys: KeyVerifier;
   keyset: Keyset;
+  /** Verified JWTs, remembered until they expire. */
+  jwtMemo: JwtMemo;
   accessTokens: AccessTokenVerifier;
   box: SecretBox;
   throttle: Throttle;

@@ -13,12 +13,12 @@ import { parseScopeString } from '../core/scopes.js';
 import { type VerifiedCredential, type Verifier, invalidToken } from '../verify/index.js';
 import type { Services } from './env.js';
 
-export type LocalVerifierDeps = Pick<Services, 'config' | 'core' | 'keys' | 'keyset' | 'accessTokens'>;
+export type LocalVerifierDeps = Pick<Services, 'config' | 'core' | 'keys' | 'keyset' | 'accessTokens' | 'jwtMemo'>;
 
 const wholeSeconds = (ms: number) => Math.floor(ms / 1000) * 1000;
 
 export function localVerifier(deps: LocalVerifierDeps): Verifier {
-  const { config, core, keys, keyset, accessTokens } = deps;
+  const { config, core, keys, keyset, accessTokens, jwtMemo } = deps;
 
   const check = async (token: string): Promise<VerifiedCredential> => {
     if (token.startsWith(config.prefixes.apiKey)) {
@@ -30,7 +30,7 @@ export function localVerifier(deps: LocalVerifierDeps): Verifier {
       // client_credentials grants have no user: the app acts for its owner.
       return { kind: 'oauth', subject: grant.userId ?? client.ownerId, scopes: [...t.scopes], clientId: client.id, expiresAt: wholeSeconds(t.expiresAt) };
     }
-    const claims = await verifyAccessToken(keyset, core.clock, token, { issuer: config.issuer, audience: config.audience });
+    const claims = await verifyAccessToken(keyset, core.clock, token, { issuer: config.issuer, audience: config.audience }, jwtMemo);
     return { kind: 'jwt', subject: claims.sub, scopes: parseScopeString(claims.scope), clientId: claims.client_id, expiresAt: claims.exp * 1000 };
   };
 
