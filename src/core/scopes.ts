@@ -26,9 +26,6 @@ export function normalize(scopes: readonly string[]): string[] {
   return [...new Set(scopes)];
 }
 
-export function formatScopes(scopes: readonly string[]): string {
-  return scopes.join(' ');
-}
 
 /** Throws 400 naming every scope the registry does not know. */
 export function assertKnown(registry: ScopeRegistry, scopes: readonly string[]): void {
@@ -44,6 +41,3 @@ export function missing(held: readonly string[], wanted: readonly string[]): str
   return wanted.filter((s) => !set.has(s));
 }
 
-export function hasAll(held: readonly string[], wanted: readonly string[]): boolean {
-  return missing(held, wanted).length === 0;
-}

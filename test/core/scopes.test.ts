@@ -5,8 +5,6 @@ import {
   SCOPE_TOKEN,
   assertKnown,
   createRegistry,
-  formatScopes,
-  hasAll,
   missing,
   normalize,
   parseScopeString,
@@ -57,11 +55,6 @@ describe('parseScopeString and normalize', () => {
     expect(normalize([])).toEqual([]);
   });
 
-  it('formatScopes joins with single spaces and round-trips through parse', () => {
-    expect(formatScopes(['read', 'write'])).toBe('read write');
-    expect(parseScopeString(formatScopes(['admin', 'read']))).toEqual(['admin', 'read']);
-  });
-
   it('SCOPE_TOKEN accepts RFC 6749 scope tokens and refuses space, quote and backslash', () => {
     for (const ok of ['read', 'interhumanai.upload', 'billing:read', 'a/b', '!#~']) expect(SCOPE_TOKEN.test(ok), ok).toBe(true);
     for (const bad of ['', 'a b', 'a"b', 'a\\b', 'é', 'a\tb']) expect(SCOPE_TOKEN.test(bad), JSON.stringify(bad)).toBe(false);
@@ -93,19 +86,10 @@ describe('assertKnown', () => {
   });
 });
 
-describe('missing and hasAll', () => {
+describe('missing', () => {
   it('missing lists wanted scopes that are not held, in wanted order', () => {
     expect(missing(['read', 'write'], ['write', 'admin', 'delete'])).toEqual(['admin', 'delete']);
     expect(missing(['read'], [])).toEqual([]);
     expect(missing([], ['read'])).toEqual(['read']);
-  });
-
-  it('hasAll is true only when every wanted scope is held', () => {
-    expect(hasAll(['read', 'write'], ['read'])).toBe(true);
-    expect(hasAll(['read', 'write'], ['write', 'read'])).toBe(true);
-    expect(hasAll(['read'], [])).toBe(true);
-    expect(hasAll(['read'], ['read', 'write'])).toBe(false);
-    expect(hasAll([], ['read'])).toBe(false);
-    expect(hasAll(['Read'], ['read'])).toBe(false);
   });
 });

@@ -25,6 +25,10 @@ export class CookieJar {
     return this.cookies.get(name);
   }
 
+  has(name: string): boolean {
+    return this.cookies.has(name);
+  }
+
   header(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }

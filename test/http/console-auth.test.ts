@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { type Backend, BACKENDS } from '../helpers/backends.js';
 import { type TestServer, startTestServer } from '../helpers/server.js';
+import { CookieJar } from '../helpers/http.js';
 
 const PASSWORD = 'correct horse battery staple';
 const CSRF_FIELD = /name="csrf" value="([0-9A-Za-z]{32})"/;
@@ -15,20 +16,14 @@ const email = (tag: string) => `${tag}-${++counter}-${Date.now()}@example.com`;
 
 /** A cookie-keeping client that never follows redirects. */
 class Browser {
-  readonly cookies = new Map<string, string>();
+  readonly cookies = new CookieJar();
   constructor(private readonly base: string) {}
 
   async request(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
-    if (this.cookies.size > 0) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
+    if (this.cookies.header()) headers.set('cookie', this.cookies.header());
     const res = await fetch(this.base + path, { ...init, headers, redirect: 'manual' });
-    for (const line of res.headers.getSetCookie()) {
-      const pair = line.split(';')[0] ?? '';
-      const name = pair.slice(0, pair.indexOf('='));
-      const value = pair.slice(pair.indexOf('=') + 1);
-      if (value === '' || /max-age=0/i.test(line)) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
+    this.cookies.store(res);
     return res;
   }
 

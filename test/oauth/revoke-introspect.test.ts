@@ -143,7 +143,8 @@ describe.each(BACKENDS)('revocation and introspection on $name', (backend) => {
     expect(Number(viaJwt.body.exp) - Number(viaJwt.body.iat)).toBe(900);
 
     // A JWT with a flipped signature byte is inactive, not an error.
-    const tampered = `${jwt.slice(0, -2)}${jwt.endsWith('A') ? 'B' : 'A'}${jwt.slice(-1)}`;
+    const tampered = `${jwt.slice(0, -2)}${jwt.at(-2) === 'A' ? 'B' : 'A'}${jwt.slice(-1)}`;
+    expect(tampered).not.toBe(jwt);
     expect((await oauthPost(s, '/oauth/introspect', { token: tampered, ...creds })).body).toEqual({ active: false });
   });
 

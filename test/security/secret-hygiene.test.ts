@@ -12,24 +12,21 @@ import { runCli } from '../../src/cli/main.js';
 import { issueSecret } from '../../src/core/credentials.js';
 import { BACKENDS, type BackendTarget } from '../helpers/backends.js';
 import { type TestServer, seedKey, seedUser, startTestServer } from '../helpers/server.js';
+import { CookieJar } from '../helpers/http.js';
 
 const NEW_SECRET = /data-testid="new-secret">(sk_[0-9A-Za-z]{36})</;
 const unique = () => Math.random().toString(36).slice(2, 10);
 
 /** A cookie-keeping client that never follows redirects. */
 class Browser {
-  readonly cookies = new Map<string, string>();
+  readonly cookies = new CookieJar();
   constructor(private readonly base: string) {}
+
   async request(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
-    if (this.cookies.size > 0) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
+    if (this.cookies.header()) headers.set('cookie', this.cookies.header());
     const res = await fetch(this.base + path, { ...init, headers, redirect: 'manual' });
-    for (const line of res.headers.getSetCookie()) {
-      const pair = line.split(';')[0] ?? '';
-      const [name, value] = [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)];
-      if (value === '' || /max-age=0/i.test(line)) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
+    this.cookies.store(res);
     return res;
   }
   async form(path: string, fields: Record<string, string | string[]>): Promise<Response> {

@@ -2,7 +2,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { resolveSession } from '../../core/accounts.js';
 import { forbidden, invalidRequest } from '../../core/errors.js';
-import type { UserRecord } from '../../store/store.js';
 import { csrfValid, readSession } from '../cookies.js';
 import type { AppEnv, Services } from '../env.js';
 
@@ -52,8 +51,4 @@ export function safeNext(next: string | undefined): string {
     return '/console';
   }
   return next;
-}
-
-export function signedIn(c: Context<AppEnv>): UserRecord | null {
-  return c.get('sessionUser');
 }
