@@ -12,7 +12,31 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-export function createLogger(level: Level, write: (line: string) => void = (l) => process.stdout.write(l)): Logger {
+/**
+ * Standard output, one write per turn of the event loop: under load, a line per request would
+ * otherwise be a system call per request. Whatever is buffered is written before the process exits.
+ */
+function stdoutSink(): (line: string) => void {
+  let pending: string[] = [];
+  const flush = () => {
+    if (pending.length === 0) return;
+    const text = pending.join('');
+    pending = [];
+    process.stdout.write(text);
+  };
+  process.once('exit', flush);
+  return (line) => {
+    if (pending.push(line) === 1) setImmediate(flush);
+  };
+}
+
+let stdout: ((line: string) => void) | undefined;
+const sharedStdout = (line: string) => {
+  stdout ??= stdoutSink();
+  stdout(line);
+};
+
+export function createLogger(level: Level, write: (line: string) => void = sharedStdout): Logger {
   const emit = (lvl: Exclude<Level, 'silent'>) => (msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < ORDER[level]) return;
     write(`${JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields })}\n`);

@@ -126,7 +126,7 @@ export async function seedKeys(config: Config, input: SeedInput): Promise<SeedRe
       done += batch;
     }
   } finally {
-    await conn.db.destroy();
+    await conn.close();
   }
   return { keys: input.count, ownerId, ms: Math.round(performance.now() - started) };
 }

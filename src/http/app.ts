@@ -5,10 +5,9 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { GatehouseError, notFound } from '../core/errors.js';
+import { notFound } from '../core/errors.js';
 import { agentRoutes } from './api/agents.js';
 import { apiKeyRoutes } from './api/api-keys.js';
 import { applicationRoutes } from './api/applications.js';
@@ -22,6 +21,7 @@ import { CONSOLE_CSS, CONSOLE_JS } from './console/assets.js';
 import { ErrorPage } from './console/layout.js';
 import { loadSession } from './console/session.js';
 import type { AppEnv, Services } from './env.js';
+import { readBody } from './body.js';
 import { apiError, normalizeError } from './errors.js';
 import { registerExtraPaths } from './openapi-extra.js';
 import { authorizePages } from './oauth/authorize.js';
@@ -46,25 +46,7 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
     log.info('request', { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) });
   });
   app.use(securityHeaders(config.secure));
-  const limitBody = bodyLimit({
-    maxSize: config.maxBodyBytes,
-    onError: () => {
-      throw new GatehouseError('payload_too_large', `Request body is larger than ${config.maxBodyBytes} bytes`);
-    },
-  });
-  // GET and HEAD carry no body we read; skipping the limiter spares building a body stream per request.
-  app.use((c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
-
-  // An empty body is no body, whatever Content-Type a client library adds to every request.
-  app.use(async (c, next) => {
-    const raw = c.req.raw;
-    if (raw.headers.get('content-length') === '0' && raw.headers.has('content-type')) {
-      const headers = new Headers(raw.headers);
-      headers.delete('content-type');
-      c.req.raw = new Request(raw, { headers });
-    }
-    await next();
-  });
+  app.use(readBody(config.maxBodyBytes));
 
   // Browser apps on configured origins may call the token endpoints and JSON APIs with bearer
   // credentials (no cookies). The authorization endpoint never answers CORS (RFC 9700 §4.16).

@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
+import { type Prepared, bind, bindValues } from './prepared.js';
 import type { Database } from './schema.js';
 import type { AuditInput } from './store.js';
 
@@ -17,9 +18,22 @@ export type Db = Kysely<Database>;
 export interface Connection {
   kind: 'sqlite' | 'postgres';
   db: Db;
-  /** Runs `fn` in one write transaction. */
-  write<T>(fn: (trx: Db) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one write transaction: queries built on `trx`, prepared statements through
+   * `run` (on SQLite, straight on the connection the transaction holds).
+   */
+  write<T>(fn: (trx: Db, run: Run) => Promise<T>): Promise<T>;
+  /**
+   * Runs a prepared read outside any transaction, by the shortest way the engine offers: on
+   * SQLite a separate read-only connection (WAL: it sees every committed write, never one in
+   * progress) run synchronously; on PostgreSQL a statement the pooled connection keeps prepared.
+   */
+  read<R>(q: Prepared<R>, values: readonly unknown[]): Promise<R[]>;
+  close(): Promise<void>;
 }
+
+/** Runs a prepared statement inside a write transaction. */
+export type Run = <R>(q: Prepared<R>, values: readonly unknown[]) => Promise<{ rows: R[]; changes: number }>;
 
 export type StoreTarget = { sqlitePath: string } | { postgresUrl: string };
 
@@ -40,25 +54,54 @@ function connectSqlite(path: string): Connection {
   database.pragma('cache_size = -65536');
   cachePreparedStatements(database);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  // A second connection for hot-path reads, opened on first use (after migrations made the
+  // schema). An in-memory database exists only on its own connection: reads stay on the first.
+  let reader: SQLite.Database | undefined;
+  const readConnection = () => {
+    if (!reader) {
+      reader = path === ':memory:' ? database : new SQLite(path, { readonly: true });
+      if (reader !== database) {
+        reader.pragma('busy_timeout = 5000');
+        reader.pragma('cache_size = -65536');
+        cachePreparedStatements(reader);
+      }
+    }
+    return reader;
+  };
   return {
     kind: 'sqlite',
     db,
+    read: async <R>(q: Prepared<R>, values: readonly unknown[]) => readConnection().prepare(q.sql).all(bindValues(q, values)) as R[],
+    async close() {
+      if (reader && reader !== database) reader.close();
+      await db.destroy();
+    },
     write: (fn) =>
       // SqliteDialect has a single connection behind a mutex: holding it makes the
       // transaction ours alone within this process; IMMEDIATE makes it ours across processes.
       db.connection().execute(async (conn) => {
-        await sql`begin immediate`.execute(conn);
+        database.prepare('begin immediate').run();
         try {
-          const result = await fn(conn);
-          await sql`commit`.execute(conn);
+          const result = await fn(conn, runOn(database));
+          database.prepare('commit').run();
           return result;
         } catch (err) {
-          await sql`rollback`.execute(conn);
+          if (database.inTransaction) database.prepare('rollback').run();
           throw err;
         }
       }),
   };
 }
+
+/** Prepared statements run synchronously on a SQLite connection this caller holds. */
+const runOn =
+  (database: SQLite.Database): Run =>
+  async <R>(q: Prepared<R>, values: readonly unknown[]) => {
+    const stmt = database.prepare(q.sql);
+    const params = bindValues(q, values);
+    if (stmt.reader) return { rows: stmt.all(params) as R[], changes: 0 };
+    return { rows: [], changes: stmt.run(params).changes };
+  };
 
 /**
  * Kysely's SQLite driver prepares every query anew; compiling the same SQL again was a tenth of
@@ -92,12 +135,23 @@ function connectPostgres(url: string): Connection {
   return {
     kind: 'postgres',
     db,
+    read: async <R>(q: Prepared<R>, values: readonly unknown[]) =>
+      (await pool.query({ name: q.name, text: q.sql, values: bindValues(q, values) })).rows as R[],
+    close: () => db.destroy(),
     async write(fn) {
       // SERIALIZABLE: read-then-write rules (the first account becomes admin, a roll retires
       // every live secret) hold under concurrency; conflicts surface as 40001 and are retried.
       for (let attempt = 1; ; attempt++) {
         try {
-          return await db.transaction().setIsolationLevel('serializable').execute(fn);
+          return await db
+            .transaction()
+            .setIsolationLevel('serializable')
+            .execute((trx) =>
+              fn(trx, async (q, values) => {
+                const r = await trx.executeQuery(bind(q, values));
+                return { rows: r.rows, changes: Number(r.numAffectedRows ?? 0) };
+              }),
+            );
         } catch (err) {
           const code = (err as { code?: unknown }).code;
           if (attempt >= MAX_ATTEMPTS || typeof code !== 'string' || !RETRYABLE_PG.has(code)) throw err;

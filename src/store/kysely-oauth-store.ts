@@ -1,5 +1,5 @@
 /** The OAuthStore on Kysely (SQLite and PostgreSQL). */
-import { type Connection, type Db, appendCredentialEvent, auditRow } from './connect.js';
+import { type Connection, type Db, type Run, appendCredentialEvent, auditRow } from './connect.js';
 import type {
   AccessTokenMatch,
   AccessTokenRecord,
@@ -15,6 +15,7 @@ import type {
   RefreshTokenRecord,
   RotateResult,
 } from './oauth-store.js';
+import { prepare } from './prepared.js';
 import type { Database } from './schema.js';
 import type { AuditInput } from './store.js';
 
@@ -85,37 +86,64 @@ const toRefresh = (r: Row<'oauth_refresh_tokens'>): RefreshTokenRecord => ({
   successorSealed: r.successor_sealed,
 });
 
-async function insertTokens(trx: Db, tokens: NewTokens): Promise<void> {
+/** The queries on the token endpoint's and introspection's hot paths, compiled once. */
+const hotQueries = (db: Db) => ({
+  client: prepare(($) => db.selectFrom('oauth_clients').selectAll().where('id', '=', $(0))),
+  consent: prepare(($) => db.selectFrom('oauth_consents').select('scopes').where('user_id', '=', $(0)).where('client_id', '=', $(1))),
+  grant: prepare(($) => db.selectFrom('oauth_grants').selectAll().where('id', '=', $(0))),
+  accessToken: prepare(($) =>
+    db
+      .selectFrom('oauth_access_tokens as t')
+      .innerJoin('oauth_grants as g', 'g.id', 't.grant_id')
+      .innerJoin('oauth_clients as c', 'c.id', 'g.client_id')
+      .selectAll('g')
+      .select(['t.hash', 't.scopes as t_scopes', 't.created_at as t_created', 't.expires_at as t_expires', 't.revoked_at as t_revoked', 'c.owner_id'])
+      .where('t.hash', '=', $(0)),
+  ),
+  refreshToken: prepare(($) =>
+    db
+      .selectFrom('oauth_refresh_tokens as t')
+      .innerJoin('oauth_grants as g', 'g.id', 't.grant_id')
+      .selectAll('t')
+      .select(['g.client_id', 'g.user_id', 'g.scopes as g_scopes', 'g.created_at as g_created', 'g.revoked_at', 'g.last_used_at'])
+      .where('t.hash', '=', $(0)),
+  ),
+  insertAccess: prepare(($) =>
+    db.insertInto('oauth_access_tokens').values({ hash: $(0), grant_id: $(1), scopes: $(2), created_at: $(3), expires_at: $(4), revoked_at: null }),
+  ),
+  insertRefresh: prepare(($) =>
+    db.insertInto('oauth_refresh_tokens').values({
+      hash: $(0),
+      grant_id: $(1),
+      scopes: $(2),
+      created_at: $(3),
+      expires_at: $(4),
+      idle_expires_at: $(5),
+      rotated_at: null,
+      successor_sealed: null,
+    }),
+  ),
+  rotate: prepare(($) =>
+    db.updateTable('oauth_refresh_tokens').set({ rotated_at: $(1), successor_sealed: $(2) }).where('hash', '=', $(0)).where('rotated_at', 'is', null),
+  ),
+  refreshRow: prepare(($) => db.selectFrom('oauth_refresh_tokens').selectAll().where('hash', '=', $(0))),
+});
+type HotQueries = ReturnType<typeof hotQueries>;
+
+async function insertTokens(run: Run, q: HotQueries, tokens: NewTokens): Promise<void> {
   const a: AccessTokenRecord | null = tokens.access;
-  if (a) {
-    await trx
-      .insertInto('oauth_access_tokens')
-      .values({ hash: a.hash, grant_id: a.grantId, scopes: a.scopes.join(' '), created_at: a.createdAt, expires_at: a.expiresAt, revoked_at: null })
-      .execute();
-  }
+  if (a) await run(q.insertAccess, [a.hash, a.grantId, a.scopes.join(' '), a.createdAt, a.expiresAt]);
   const r = tokens.refresh;
-  if (r) {
-    await trx
-      .insertInto('oauth_refresh_tokens')
-      .values({
-        hash: r.hash,
-        grant_id: r.grantId,
-        scopes: r.scopes.join(' '),
-        created_at: r.createdAt,
-        expires_at: r.expiresAt,
-        idle_expires_at: r.idleExpiresAt,
-        rotated_at: null,
-        successor_sealed: null,
-      })
-      .execute();
-  }
+  if (r) await run(q.insertRefresh, [r.hash, r.grantId, r.scopes.join(' '), r.createdAt, r.expiresAt, r.idleExpiresAt]);
 }
 
 export class KyselyOAuthStore implements OAuthStore {
   private readonly db: Db;
+  private readonly q: HotQueries;
 
   constructor(private readonly conn: Connection) {
     this.db = conn.db;
+    this.q = hotQueries(conn.db);
   }
 
   private async revokeGrantIn(trx: Db, id: string, at: number): Promise<boolean> {
@@ -133,7 +161,7 @@ export class KyselyOAuthStore implements OAuthStore {
   }
 
   async getClient(id: string) {
-    const r = await this.db.selectFrom('oauth_clients').selectAll().where('id', '=', id).executeTakeFirst();
+    const [r] = await this.conn.read(this.q.client, [id]);
     return r && toClient(r);
   }
 
@@ -163,7 +191,7 @@ export class KyselyOAuthStore implements OAuthStore {
   }
 
   async getConsent(userId: string, clientId: string) {
-    const r = await this.db.selectFrom('oauth_consents').select('scopes').where('user_id', '=', userId).where('client_id', '=', clientId).executeTakeFirst();
+    const [r] = await this.conn.read(this.q.consent, [userId, clientId]);
     return r && split(r.scopes);
   }
 
@@ -224,7 +252,7 @@ export class KyselyOAuthStore implements OAuthStore {
   }
 
   async createGrant(grant: GrantRecord, tokens: NewTokens, fromCodeHash: string | null) {
-    await this.conn.write(async (trx) => {
+    await this.conn.write(async (trx, run) => {
       await trx
         .insertInto('oauth_grants')
         .values({
@@ -237,7 +265,7 @@ export class KyselyOAuthStore implements OAuthStore {
           last_used_at: null,
         })
         .execute();
-      await insertTokens(trx, tokens);
+      await insertTokens(run, this.q, tokens);
       if (fromCodeHash) {
         const linked = await trx.updateTable('oauth_codes').set({ grant_id: grant.id }).where('hash', '=', fromCodeHash).where('grant_id', 'is', null).executeTakeFirst();
         // The code was replayed while this grant was being made: what it issued is revoked.
@@ -247,7 +275,7 @@ export class KyselyOAuthStore implements OAuthStore {
   }
 
   async getGrant(id: string) {
-    const r = await this.db.selectFrom('oauth_grants').selectAll().where('id', '=', id).executeTakeFirst();
+    const [r] = await this.conn.read(this.q.grant, [id]);
     return r && toGrant(r);
   }
 
@@ -289,18 +317,11 @@ export class KyselyOAuthStore implements OAuthStore {
   }
 
   async addAccessToken(token: AccessTokenRecord) {
-    await insertTokens(this.db, { access: token, refresh: null });
+    await this.conn.write((_trx, run) => insertTokens(run, this.q, { access: token, refresh: null }));
   }
 
   async findAccessToken(hash: string): Promise<AccessTokenMatch | undefined> {
-    const r = await this.db
-      .selectFrom('oauth_access_tokens as t')
-      .innerJoin('oauth_grants as g', 'g.id', 't.grant_id')
-      .innerJoin('oauth_clients as c', 'c.id', 'g.client_id')
-      .selectAll('g')
-      .select(['t.hash', 't.scopes as t_scopes', 't.created_at as t_created', 't.expires_at as t_expires', 't.revoked_at as t_revoked', 'c.owner_id'])
-      .where('t.hash', '=', hash)
-      .executeTakeFirst();
+    const [r] = await this.conn.read(this.q.accessToken, [hash]);
     if (!r || r.t_revoked !== null) return undefined;
     return {
       token: { hash: r.hash, grantId: r.id, scopes: split(r.t_scopes), createdAt: r.t_created, expiresAt: r.t_expires },
@@ -319,13 +340,7 @@ export class KyselyOAuthStore implements OAuthStore {
   }
 
   async findRefreshToken(hash: string): Promise<RefreshTokenMatch | undefined> {
-    const r = await this.db
-      .selectFrom('oauth_refresh_tokens as t')
-      .innerJoin('oauth_grants as g', 'g.id', 't.grant_id')
-      .selectAll('t')
-      .select(['g.client_id', 'g.user_id', 'g.scopes as g_scopes', 'g.created_at as g_created', 'g.revoked_at', 'g.last_used_at'])
-      .where('t.hash', '=', hash)
-      .executeTakeFirst();
+    const [r] = await this.conn.read(this.q.refreshToken, [hash]);
     if (!r) return undefined;
     return {
       token: toRefresh(r),
@@ -342,18 +357,13 @@ export class KyselyOAuthStore implements OAuthStore {
   }
 
   async rotateRefreshToken(oldHash: string, at: number, tokens: NewTokens, successorSealed: string | null): Promise<RotateResult> {
-    return this.conn.write(async (trx) => {
-      const won = await trx
-        .updateTable('oauth_refresh_tokens')
-        .set({ rotated_at: at, successor_sealed: successorSealed })
-        .where('hash', '=', oldHash)
-        .where('rotated_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(won.numUpdatedRows) === 1) {
-        await insertTokens(trx, tokens);
+    return this.conn.write(async (_trx, run) => {
+      const won = await run(this.q.rotate, [oldHash, at, successorSealed]);
+      if (won.changes === 1) {
+        await insertTokens(run, this.q, tokens);
         return { status: 'rotated' as const };
       }
-      const seen = await trx.selectFrom('oauth_refresh_tokens').selectAll().where('hash', '=', oldHash).executeTakeFirst();
+      const [seen] = (await run(this.q.refreshRow, [oldHash])).rows;
       return seen ? { status: 'reused' as const, token: toRefresh(seen) } : { status: 'unknown' as const };
     });
   }

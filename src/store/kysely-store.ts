@@ -5,6 +5,7 @@ import { INVITE_INVALID, SIGNUP_CLOSED } from '../core/messages.js';
 import { type Connection, type Db, type StoreTarget, appendCredentialEvent, auditRow, connect, isUniqueViolation } from './connect.js';
 import { KyselyOAuthStore } from './kysely-oauth-store.js';
 import { migrationProvider } from './migrations.js';
+import { prepare } from './prepared.js';
 import type { Database } from './schema.js';
 import type {
   AgentRecord,
@@ -53,16 +54,41 @@ const toAgent = (r: Row<'agents'>): AgentRecord => ({
   updatedAt: r.updated_at,
 });
 
+/** The queries on the hot paths (credential checks, the sample API), compiled once. */
+const hotQueries = (db: Db) => ({
+  user: prepare(($) => db.selectFrom('users').selectAll().where('id', '=', $(0))),
+  session: prepare(($) =>
+    db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .selectAll('users')
+      .select(['sessions.token_hash', 'sessions.created_at as s_created', 'sessions.expires_at as s_expires'])
+      .where('sessions.token_hash', '=', $(0))
+      .where('sessions.expires_at', '>', $(1)),
+  ),
+  keyBySecret: prepare(($) =>
+    db
+      .selectFrom('api_key_secrets as s')
+      .innerJoin('api_keys as k', 'k.id', 's.key_id')
+      .selectAll('k')
+      .select(['s.hash', 's.start as s_start', 's.created_at as s_created', 's.expires_at as s_expires'])
+      .where('s.hash', '=', $(0)),
+  ),
+  agents: prepare(($) => db.selectFrom('agents').selectAll().where('owner_id', '=', $(0)).orderBy('created_at').orderBy('id')),
+});
+
 export class KyselyStore implements Store {
   readonly kind: 'sqlite' | 'postgres';
   readonly oauth: KyselyOAuthStore;
   private readonly db: Db;
   private readonly conn: Connection;
+  private readonly q: ReturnType<typeof hotQueries>;
 
   constructor(target: StoreTarget) {
     this.conn = connect(target);
     this.db = this.conn.db;
     this.kind = this.conn.kind;
+    this.q = hotQueries(this.db);
     this.oauth = new KyselyOAuthStore(this.conn);
   }
 
@@ -77,7 +103,7 @@ export class KyselyStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.db.destroy();
+    await this.conn.close();
   }
 
   async createUser(input: Omit<UserRecord, 'isAdmin'> & { admin: boolean | 'if-first'; gate: SignupGate }, audit: AuditInput) {
@@ -131,7 +157,7 @@ export class KyselyStore implements Store {
   }
 
   async getUser(id: string) {
-    const r = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    const [r] = await this.conn.read(this.q.user, [id]);
     return r && toUser(r);
   }
 
@@ -143,14 +169,7 @@ export class KyselyStore implements Store {
   }
 
   async findSession(tokenHash: string, now: number) {
-    const r = await this.db
-      .selectFrom('sessions')
-      .innerJoin('users', 'users.id', 'sessions.user_id')
-      .selectAll('users')
-      .select(['sessions.token_hash', 'sessions.created_at as s_created', 'sessions.expires_at as s_expires'])
-      .where('sessions.token_hash', '=', tokenHash)
-      .where('sessions.expires_at', '>', now)
-      .executeTakeFirst();
+    const [r] = await this.conn.read(this.q.session, [tokenHash, now]);
     if (!r) return undefined;
     return {
       session: { tokenHash: r.token_hash, userId: r.id, createdAt: r.s_created, expiresAt: r.s_expires },
@@ -198,13 +217,7 @@ export class KyselyStore implements Store {
   }
 
   async findApiKeyBySecretHash(hash: string): Promise<KeyMatch | undefined> {
-    const r = await this.db
-      .selectFrom('api_key_secrets as s')
-      .innerJoin('api_keys as k', 'k.id', 's.key_id')
-      .selectAll('k')
-      .select(['s.hash', 's.start as s_start', 's.created_at as s_created', 's.expires_at as s_expires'])
-      .where('s.hash', '=', hash)
-      .executeTakeFirst();
+    const [r] = await this.conn.read(this.q.keyBySecret, [hash]);
     if (!r) return undefined;
     return {
       key: toKey(r),
@@ -337,8 +350,7 @@ export class KyselyStore implements Store {
   }
 
   async listAgents(ownerId: string) {
-    const rows = await this.db.selectFrom('agents').selectAll().where('owner_id', '=', ownerId).orderBy('created_at').orderBy('id').execute();
-    return rows.map(toAgent);
+    return (await this.conn.read(this.q.agents, [ownerId])).map(toAgent);
   }
 
   async getAgent(ownerId: string, id: string) {
