@@ -77,7 +77,7 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
   app.get('/assets/console.js', asset(CONSOLE_JS, 'text/javascript; charset=utf-8'));
 
   app.get('/', (c) => c.redirect('/console'));
-  app.use('/console', loadSession(services));
+  // '/console/*' also matches '/console': one registration, one session lookup per request.
   app.use('/console/*', loadSession(services));
   app.get('/console', (c) => c.redirect(c.get('sessionUser') ? '/console/settings/api-keys' : '/console/login'));
   accountPages(app, services);

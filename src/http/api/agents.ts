@@ -36,7 +36,7 @@ const tags = ['Agents (sample API)'];
 export function agentRoutes(services: Services) {
   const { core } = services;
   const app = jsonRouter();
-  app.use('/agents', authenticate(services));
+  // '/agents/*' also matches '/agents': one registration, one check per request.
   app.use('/agents/*', authenticate(services));
   const scoped = (scope: string) => ({ middleware: requireScopes(scope), security: bearerSecurity, tags });
 

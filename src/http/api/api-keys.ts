@@ -67,7 +67,7 @@ const tags = ['API keys'];
 export function apiKeyRoutes(services: Services) {
   const { core } = services;
   const app = jsonRouter();
-  app.use('/api-keys', authenticate(services), requireSessionOrAdmin);
+  // '/api-keys/*' also matches '/api-keys': one registration, one check per request.
   app.use('/api-keys/*', authenticate(services), requireSessionOrAdmin);
 
   app.openapi(

@@ -86,7 +86,7 @@ const NO_STORE = { 'Cache-Control': 'no-store' };
 export function applicationRoutes(services: Services) {
   const { core } = services;
   const app = jsonRouter();
-  app.use('/applications', authenticate(services), requireSessionOrAdmin);
+  // '/applications/*' also matches '/applications': one registration, one check per request.
   app.use('/applications/*', authenticate(services), requireSessionOrAdmin);
 
   app.openapi(
