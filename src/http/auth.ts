@@ -19,6 +19,7 @@ import { csrfValid, readSession } from './cookies.js';
 import type { AppEnv, Principal, Services } from './env.js';
 import { clientIp } from './ip.js';
 import { localVerifier } from './local-verifier.js';
+import { requestHeader } from './request-header.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -44,7 +45,7 @@ export function authenticate(services: Services): MiddlewareHandler<AppEnv> {
   const { config, core } = services;
   const verifier = localVerifier(services);
   return async (c, next) => {
-    const header = c.req.header('authorization');
+    const header = requestHeader(c, 'authorization');
     if (header !== undefined) {
       const credential = await guarded(() => verifier.verify(bearerToken(header)));
       c.set('principal', principalOf(credential));

@@ -12,6 +12,7 @@ import type { IncomingMessage } from 'node:http';
 import type { MiddlewareHandler } from 'hono';
 import { GatehouseError, invalidRequest } from '../core/errors.js';
 import type { AppEnv } from './env.js';
+import { nodeRequest, requestHeader } from './request-header.js';
 
 const tooLarge = (max: number) => new GatehouseError('payload_too_large', `Request body is larger than ${max} bytes`);
 const incomplete = () => invalidRequest('The request body ended early');
@@ -20,13 +21,11 @@ export function readBody(maxBytes: number): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const method = c.req.method;
     if (method === 'GET' || method === 'HEAD') return next();
-    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-    // Node's parsed headers, when there: asking the web Request would build its Headers.
-    const header = (name: string) => (incoming ? (incoming.headers[name] as string | undefined) : c.req.header(name));
-    const declared = header('content-length');
+    const incoming = nodeRequest(c);
+    const declared = requestHeader(c, 'content-length');
     if (declared !== undefined && Number(declared) > maxBytes) throw tooLarge(maxBytes);
     const bytes = incoming ? await fromNode(incoming, maxBytes) : await fromWeb(c.req.raw, maxBytes);
-    if (bytes.length === 0 && header('content-type') !== undefined) {
+    if (bytes.length === 0 && requestHeader(c, 'content-type') !== undefined) {
       const headers = new Headers(c.req.raw.headers);
       headers.delete('content-type');
       c.req.raw = new Request(c.req.url, { method, headers });
