@@ -9,6 +9,7 @@ import { KeyVerifier } from './core/key-verifier.js';
 import { JwtMemo } from './core/jwt-memo.js';
 import { Keyset } from './core/keyset.js';
 import { AccessTokenVerifier } from './core/oauth/access-token-verifier.js';
+import { ClientCache } from './core/oauth/client-cache.js';
 import { SecretBox } from './core/secret-box.js';
 import { createRegistry } from './core/scopes.js';
 import { Throttle } from './core/throttle.js';
@@ -43,17 +44,21 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
     },
     log,
   );
+  const clients = new ClientCache(store.oauth, clock, config.keyCacheTtlMs, config.keyCacheMaxEntries);
+  keys.subscribe((id) => clients.invalidate(id));
   const core: CoreContext = {
     store,
     clock,
     scopes: createRegistry(config.scopes),
     prefixes: config.prefixes,
+    clients,
     credentialChanged: (keyId) => keys.invalidate(keyId),
   };
   await keys.start();
   const box = new SecretBox(loadServerSecret(config));
   const accessTokens = new AccessTokenVerifier(store.oauth, clock, config.prefixes.accessToken, config.keyCacheTtlMs, config.keyCacheMaxEntries);
   keys.subscribe((id) => accessTokens.invalidate(id));
+
   const keyset = new Keyset(core, box, {
     alg: config.signingAlg,
     maxTokenTtlMs: Math.max(config.jwtTtlSeconds, config.accessTokenTtlSeconds) * 1000,

@@ -1,6 +1,7 @@
 /** What core operations need from their surroundings: storage, time, and configured registries. */
 import type { Clock } from './clock.js';
 import type { ScopeRegistry } from './scopes.js';
+import type { ClientRecord } from '../store/oauth-store.js';
 import type { ActorType, AuditInput, Store, UserRecord } from '../store/store.js';
 
 export interface Prefixes {
@@ -15,6 +16,8 @@ export interface CoreContext {
   clock: Clock;
   scopes: ScopeRegistry;
   prefixes: Prefixes;
+  /** Apps by id for client authentication, cached; without it, every lookup reads the store. */
+  clients?: { get(id: string): Promise<ClientRecord | undefined> };
   /** Called after a credential (key, grant, token, app) is revoked or changed, so in-process caches drop it at once. */
   credentialChanged?: (keyId: string) => void;
 }

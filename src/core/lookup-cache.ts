@@ -18,6 +18,8 @@ export class LookupCache<T> {
     private readonly maxEntries: number,
     /** The ids an entry belongs to, for invalidation. */
     private readonly idsOf: (value: T) => readonly string[],
+    /** Whether a lookup that found nothing is remembered too. */
+    private readonly keepMisses = true,
   ) {}
 
   async get(hash: string, now: number, load: () => Promise<T | undefined>): Promise<T | null> {
@@ -25,7 +27,7 @@ export class LookupCache<T> {
     if (hit && hit.until > now) return hit.value;
     const generation = this.generation;
     const value = (await load()) ?? null;
-    if (generation === this.generation) {
+    if (generation === this.generation && (value !== null || this.keepMisses)) {
       this.entries.delete(hash);
       this.entries.set(hash, { value, until: now + this.ttlMs });
       while (this.entries.size > this.maxEntries) {

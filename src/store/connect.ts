@@ -29,6 +29,11 @@ export interface Connection {
    * progress) run synchronously; on PostgreSQL a statement the pooled connection keeps prepared.
    */
   read<R>(q: Prepared<R>, values: readonly unknown[]): Promise<R[]>;
+  /**
+   * Runs one prepared statement as a transaction of its own. On PostgreSQL that is a single
+   * round trip (no BEGIN, no COMMIT); on SQLite the statement takes the write connection.
+   */
+  once<R>(q: Prepared<R>, values: readonly unknown[]): Promise<{ rows: R[]; changes: number }>;
   close(): Promise<void>;
 }
 
@@ -72,6 +77,7 @@ function connectSqlite(path: string): Connection {
     kind: 'sqlite',
     db,
     read: async <R>(q: Prepared<R>, values: readonly unknown[]) => readConnection().prepare(q.sql).all(bindValues(q, values)) as R[],
+    once: (q, values) => db.connection().execute(() => runOn(database)(q, values)),
     async close() {
       if (reader && reader !== database) reader.close();
       await db.destroy();
@@ -137,6 +143,10 @@ function connectPostgres(url: string): Connection {
     db,
     read: async <R>(q: Prepared<R>, values: readonly unknown[]) =>
       (await pool.query({ name: q.name, text: q.sql, values: bindValues(q, values) })).rows as R[],
+    async once<R>(q: Prepared<R>, values: readonly unknown[]) {
+      const r = await pool.query({ name: q.name, text: q.sql, values: bindValues(q, values) });
+      return { rows: r.rows as R[], changes: r.rowCount ?? 0 };
+    },
     close: () => db.destroy(),
     async write(fn) {
       // SERIALIZABLE: read-then-write rules (the first account becomes admin, a roll retires

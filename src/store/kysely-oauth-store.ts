@@ -15,7 +15,7 @@ import type {
   RefreshTokenRecord,
   RotateResult,
 } from './oauth-store.js';
-import { prepare } from './prepared.js';
+import { prepare, prepareSql } from './prepared.js';
 import type { Database } from './schema.js';
 import type { AuditInput } from './store.js';
 
@@ -130,6 +130,27 @@ const hotQueries = (db: Db) => ({
 });
 type HotQueries = ReturnType<typeof hotQueries>;
 
+/**
+ * PostgreSQL: a refresh-token rotation in one statement (one round trip instead of six). The
+ * conditional UPDATE decides the winner under any isolation level, as in the transaction the
+ * SQLite path runs; the inserts happen only when it won. A null hash means "no such token".
+ */
+const ROTATE_PG = prepareSql<{ won: number }>(
+  `with won as (
+     update oauth_refresh_tokens set rotated_at = $2, successor_sealed = $3
+     where hash = $1 and rotated_at is null
+     returning hash
+   ), access as (
+     insert into oauth_access_tokens (hash, grant_id, scopes, created_at, expires_at, revoked_at)
+     select $4::text, $5::text, $6::text, $7::bigint, $8::bigint, null from won where $4::text is not null
+   ), refresh as (
+     insert into oauth_refresh_tokens (hash, grant_id, scopes, created_at, expires_at, idle_expires_at, rotated_at, successor_sealed)
+     select $9::text, $10::text, $11::text, $12::bigint, $13::bigint, $14::bigint, null, null from won where $9::text is not null
+   )
+   select count(*)::int as won from won`,
+  14,
+);
+
 async function insertTokens(run: Run, q: HotQueries, tokens: NewTokens): Promise<void> {
   const a: AccessTokenRecord | null = tokens.access;
   if (a) await run(q.insertAccess, [a.hash, a.grantId, a.scopes.join(' '), a.createdAt, a.expiresAt]);
@@ -175,6 +196,8 @@ export class KyselyOAuthStore implements OAuthStore {
     const { id, owner_id, created_at, ...rest } = clientRow(client);
     await this.conn.write(async (trx) => {
       await trx.updateTable('oauth_clients').set(rest).where('id', '=', id).execute();
+      // Other instances cache apps for client authentication: a new secret or settings reach them.
+      await appendCredentialEvent(this.conn.kind, trx, id, client.updatedAt);
       await trx.insertInto('audit_log').values(auditRow(audit)).execute();
     });
   }
@@ -185,6 +208,7 @@ export class KyselyOAuthStore implements OAuthStore {
       for (const g of grants) await this.revokeGrantIn(trx, g.id, at);
       const r = await trx.deleteFrom('oauth_clients').where('id', '=', id).executeTakeFirst();
       if (Number(r.numDeletedRows) === 0) return false;
+      await appendCredentialEvent(this.conn.kind, trx, id, at);
       await trx.insertInto('audit_log').values(auditRow(audit)).execute();
       return true;
     });
@@ -357,6 +381,19 @@ export class KyselyOAuthStore implements OAuthStore {
   }
 
   async rotateRefreshToken(oldHash: string, at: number, tokens: NewTokens, successorSealed: string | null): Promise<RotateResult> {
+    if (this.conn.kind === 'postgres') {
+      const { access: a, refresh: r } = tokens;
+      const { rows } = await this.conn.once(ROTATE_PG, [
+        oldHash,
+        at,
+        successorSealed,
+        ...(a ? [a.hash, a.grantId, a.scopes.join(' '), a.createdAt, a.expiresAt] : [null, null, null, null, null]),
+        ...(r ? [r.hash, r.grantId, r.scopes.join(' '), r.createdAt, r.expiresAt, r.idleExpiresAt] : [null, null, null, null, null, null]),
+      ]);
+      if (rows[0]?.won === 1) return { status: 'rotated' };
+      const [seen] = await this.conn.read(this.q.refreshRow, [oldHash]);
+      return seen ? { status: 'reused', token: toRefresh(seen) } : { status: 'unknown' };
+    }
     return this.conn.write(async (_trx, run) => {
       const won = await run(this.q.rotate, [oldHash, at, successorSealed]);
       if (won.changes === 1) {

@@ -27,9 +27,19 @@ export interface Prepared<R> {
  */
 export function prepare<R>(build: ($: (i: number) => never) => Compilable<R>): Prepared<R> {
   const { sql, parameters } = build((i) => new Slot(i) as never).compile();
-  const name = `gh_${createHash('sha256').update(sql).digest('base64url').slice(0, 22)}`;
-  return { name, sql, parameters };
+  return { name: nameOf(sql), sql, parameters };
 }
+
+/**
+ * A statement written as SQL text for one engine, where the query builder cannot say it (a
+ * PostgreSQL data-modifying CTE); `$1`, `$2`, … are slots 0, 1, ….
+ */
+export function prepareSql<R>(sql: string, slots: number): Prepared<R> {
+  const parameters = Array.from({ length: slots }, (_, i) => new Slot(i));
+  return { name: nameOf(sql), sql, parameters };
+}
+
+const nameOf = (sql: string) => `gh_${createHash('sha256').update(sql).digest('base64url').slice(0, 22)}`;
 
 /** The statement's parameters with slot `i` replaced by `values[i]`. */
 export function bindValues(q: Prepared<unknown>, values: readonly unknown[]): unknown[] {

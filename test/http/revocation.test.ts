@@ -98,6 +98,28 @@ describe.each(BACKENDS)('revocation across instances on $name', (backend) => {
     expect(await msUntilRefused(second.url, secret)).toBeLessThanOrEqual(PROPAGATION_MS);
     expect(await agents(second.url, rolled.key)).toBe(200);
   });
+  it('a rotated app secret is refused at once here and within 1 s elsewhere (apps are cached for client authentication)', async (ctx) => {
+    if (!first || !second) return ctx.skip();
+    const created = await post(first.url, '/v1/applications', admin, { name: 'cached app', type: 'confidential', redirect_uris: ['https://app.example/cb'], scopes: ['read'] });
+    expect(created.status).toBe(201);
+    const app = (await created.json()) as { client_id: string; client_secret: string };
+    const introspect = (url: string, secret: string) =>
+      fetch(`${url}/oauth/introspect`, {
+        method: 'POST',
+        headers: { Authorization: `Basic ${Buffer.from(`${app.client_id}:${secret}`).toString('base64')}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: 'token=at_unknown',
+      }).then((r) => r.status);
+    for (const url of [first.url, second.url]) expect(await introspect(url, app.client_secret)).toBe(200);
+    const rotated = await post(first.url, `/v1/applications/${app.client_id}/rotate-secret`, admin);
+    expect(rotated.status).toBe(200);
+    const fresh = ((await rotated.json()) as { client_secret: string }).client_secret;
+    expect(await introspect(first.url, app.client_secret)).toBe(401);
+    expect(await introspect(first.url, fresh)).toBe(200);
+    const started = Date.now();
+    while ((await introspect(second.url, app.client_secret)) !== 401 && Date.now() - started < PROPAGATION_MS * 3) await sleep(20);
+    expect(Date.now() - started).toBeLessThanOrEqual(PROPAGATION_MS);
+    expect(await introspect(second.url, fresh)).toBe(200);
+  });
 });
 
 describe.each(BACKENDS)('a roll with a grace period on $name', (backend) => {

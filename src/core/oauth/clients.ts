@@ -80,6 +80,7 @@ export async function updateClient(ctx: CoreContext, actor: Actor, clientId: str
   });
   const next: ClientRecord = { ...current, ...s, updatedAt: ctx.clock.now() };
   await ctx.store.oauth.updateClient(next, audit(ctx, actor, 'client.update', clientId, current.ownerId, { fields: Object.keys(patch) }));
+  ctx.credentialChanged?.(clientId);
   return next;
 }
 
@@ -89,6 +90,7 @@ export async function rotateClientSecret(ctx: CoreContext, actor: Actor, clientI
   const secret = issueSecret(ctx.prefixes.clientSecret);
   const next: ClientRecord = { ...current, secretHash: secret.hash, secretStart: secret.start, updatedAt: ctx.clock.now() };
   await ctx.store.oauth.updateClient(next, audit(ctx, actor, 'client.rotate_secret', clientId, current.ownerId));
+  ctx.credentialChanged?.(clientId);
   return { client: next, secret: secret.secret };
 }
 
