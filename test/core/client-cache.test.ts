@@ -39,7 +39,7 @@ beforeEach(async () => {
   store = openStore({ sqlitePath: join(dir, 'db.sqlite') });
   await store.migrate();
   clock = new FakeClock();
-  await store.createUser({ id: 'usr_1', email: 'a@example.com', passwordHash: 'x', createdAt: 1, admin: true, gate: { mode: 'open' } }, audit);
+  await store.createUser({ id: 'usr_1', email: 'a@example.com', passwordHash: 'x', createdAt: 1, admin: true, gate: { kind: 'open' } }, audit);
 });
 afterEach(async () => {
   await store.close();
