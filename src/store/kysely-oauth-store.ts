@@ -15,6 +15,7 @@ import type {
   RefreshTokenRecord,
   RotateResult,
 } from './oauth-store.js';
+import { lastUsedWriter } from './last-used.js';
 import { prepare, prepareSql } from './prepared.js';
 import type { Database } from './schema.js';
 import type { AuditInput } from './store.js';
@@ -161,10 +162,12 @@ async function insertTokens(run: Run, q: HotQueries, tokens: NewTokens): Promise
 export class KyselyOAuthStore implements OAuthStore {
   private readonly db: Db;
   private readonly q: HotQueries;
+  private readonly writeGrantUsage: (usage: ReadonlyMap<string, number>) => Promise<void>;
 
   constructor(private readonly conn: Connection) {
     this.db = conn.db;
     this.q = hotQueries(conn.db);
+    this.writeGrantUsage = lastUsedWriter(conn, 'oauth_grants');
   }
 
   private async revokeGrantIn(trx: Db, id: string, at: number): Promise<boolean> {
@@ -406,16 +409,6 @@ export class KyselyOAuthStore implements OAuthStore {
   }
 
   async recordGrantUsage(usage: ReadonlyMap<string, number>) {
-    if (usage.size === 0) return;
-    await this.conn.write(async (trx) => {
-      for (const [id, at] of usage) {
-        await trx
-          .updateTable('oauth_grants')
-          .set({ last_used_at: at })
-          .where('id', '=', id)
-          .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', at)]))
-          .execute();
-      }
-    });
+    await this.writeGrantUsage(usage);
   }
 }

@@ -4,6 +4,7 @@ import { conflict, forbidden } from '../core/errors.js';
 import { INVITE_INVALID, SIGNUP_CLOSED } from '../core/messages.js';
 import { type Connection, type Db, type StoreTarget, appendCredentialEvent, auditRow, connect, isUniqueViolation } from './connect.js';
 import { KyselyOAuthStore } from './kysely-oauth-store.js';
+import { lastUsedWriter } from './last-used.js';
 import { migrationProvider } from './migrations.js';
 import { prepare } from './prepared.js';
 import type { Database } from './schema.js';
@@ -83,12 +84,14 @@ export class KyselyStore implements Store {
   private readonly db: Db;
   private readonly conn: Connection;
   private readonly q: ReturnType<typeof hotQueries>;
+  private readonly writeKeyUsage: (usage: ReadonlyMap<string, number>) => Promise<void>;
 
   constructor(target: StoreTarget) {
     this.conn = connect(target);
     this.db = this.conn.db;
     this.kind = this.conn.kind;
     this.q = hotQueries(this.db);
+    this.writeKeyUsage = lastUsedWriter(this.conn, 'api_keys');
     this.oauth = new KyselyOAuthStore(this.conn);
   }
 
@@ -260,17 +263,7 @@ export class KyselyStore implements Store {
   }
 
   async recordKeyUsage(usage: ReadonlyMap<string, number>) {
-    if (usage.size === 0) return;
-    await this.conn.write(async (trx) => {
-      for (const [keyId, at] of usage) {
-        await trx
-          .updateTable('api_keys')
-          .set({ last_used_at: at })
-          .where('id', '=', keyId)
-          .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', at)]))
-          .execute();
-      }
-    });
+    await this.writeKeyUsage(usage);
   }
 
   async credentialEventsSince(seq: number): Promise<CredentialEvent[]> {

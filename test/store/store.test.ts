@@ -281,6 +281,30 @@ describe.each(BACKENDS)('Store on $name', (backend) => {
     });
   });
 
+  describe('grant usage', () => {
+    const get = useStore(backend);
+    it('recordGrantUsage keeps the latest time per grant, in one batch of many', async (ctx) => {
+      const store = get(ctx);
+      const owner = await newUser(store);
+      const clientId = publicId('app_');
+      await store.oauth.createClient(
+        { id: clientId, ownerId: owner.id, name: 'app', type: 'public', redirectUris: ['https://app.example/cb'], scopes: ['read'], secretHash: null, secretStart: null, jwtAccessTokens: false, refreshGraceSeconds: 0, createdAt: T0, updatedAt: T0 },
+        audit('client.create', owner.id),
+      );
+      const ids = Array.from({ length: 300 }, () => publicId('grt_'));
+      for (const id of ids) {
+        await store.oauth.createGrant({ id, clientId, userId: owner.id, scopes: ['read'], createdAt: T0, revokedAt: null, lastUsedAt: null }, { access: null, refresh: null }, null);
+      }
+      await store.oauth.recordGrantUsage(new Map([...ids.map((id, i) => [id, T0 + i] as const), ['grt_missing', T0]]));
+      await store.oauth.recordGrantUsage(new Map([[ids[5]!, T0 + 1], [ids[6]!, T0 + 1000]]));
+      expect((await store.oauth.getGrant(ids[0]!))?.lastUsedAt).toBe(T0);
+      expect((await store.oauth.getGrant(ids[5]!))?.lastUsedAt).toBe(T0 + 5);
+      expect((await store.oauth.getGrant(ids[6]!))?.lastUsedAt).toBe(T0 + 1000);
+      expect((await store.oauth.getGrant(ids[299]!))?.lastUsedAt).toBe(T0 + 299);
+      await store.oauth.recordGrantUsage(new Map());
+    });
+  });
+
   describe('credential events', () => {
     const get = useStore(backend);
     it('are ordered by sequence and read after a given sequence', async (ctx) => {
