@@ -13,14 +13,28 @@ export const SECRET_BODY_LENGTH = 30;
 export const CHECKSUM_LENGTH = 6;
 const DISPLAY_BODY_CHARS = 4;
 
+/**
+ * CSPRNG bytes drawn from a pooled buffer: one `randomBytes` call per 4 KiB instead of one per
+ * secret (the call, not the randomness, was the cost on the token endpoints). Each byte is
+ * handed out once.
+ */
+const POOL_BYTES = 4096;
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+function randomByte(): number {
+  if (poolOffset >= pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    poolOffset = 0;
+  }
+  return pool[poolOffset++]!;
+}
+
 /** Uniform base62 string from the CSPRNG (rejection sampling avoids modulo bias). */
 export function randomBase62(length: number): string {
   let out = '';
   while (out.length < length) {
-    for (const byte of randomBytes(length * 2)) {
-      if (byte < 248) out += ALPHABET[byte % 62];
-      if (out.length === length) break;
-    }
+    const byte = randomByte();
+    if (byte < 248) out += ALPHABET[byte % 62];
   }
   return out;
 }

@@ -50,6 +50,16 @@ describe('issued secrets', () => {
     expect(chars.size).toBe(62);
   });
 
+  it('draws every base62 character equally often (no modulo bias, across many refills of the random pool)', () => {
+    const counts = new Map<string, number>();
+    const samples = 400_000;
+    for (const c of randomBase62(samples)) counts.set(c, (counts.get(c) ?? 0) + 1);
+    const expected = samples / 62;
+    // ±10% is about 7 standard deviations; a modulo bias makes 8 characters 25% more frequent.
+    for (const n of counts.values()) expect(Math.abs(n - expected) / expected).toBeLessThan(0.1);
+    expect(counts.size).toBe(62);
+  });
+
   it('randomBase62 returns exactly the requested length of base62 characters', () => {
     for (const n of [1, 6, 30, 64]) expect(randomBase62(n)).toMatch(new RegExp(`^[0-9A-Za-z]{${n}}$`));
   });
