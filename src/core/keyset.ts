@@ -1,17 +1,14 @@
 /**
  * The signing keyset as this process sees it: loaded from the store, refreshed on a timer
  * (so rotations made by another instance or the CLI arrive) and on demand when a token names
- * a kid we do not know yet (at most once a second). Private keys are unsealed lazily. Keys are
- * `node:crypto` `KeyObject`s, imported once per kid, each usable only with its record's `alg`.
+ * a kid we do not know yet (at most once a second). Private keys are unsealed lazily.
  */
-import { type KeyObject, createPrivateKey } from 'node:crypto';
-import type { JWK } from 'jose';
+import { type CryptoKey, type JWK, type KeyObject, importJWK, importPKCS8 } from 'jose';
 import type { Actor, CoreContext } from './context.js';
 import { audit } from './context.js';
 import type { SecretBox } from './secret-box.js';
 import { type SigningAlg, currentSigner, generateSigningKey, publishedKeys } from './signing-keys.js';
 import type { SigningKeyRecord } from '../store/store.js';
-import { importPublicJwk, keyAlg } from '../verify/jws.js';
 
 export interface KeysetOptions {
   alg: SigningAlg;
@@ -20,17 +17,17 @@ export interface KeysetOptions {
   refreshMs: number;
 }
 
+type Key = CryptoKey | KeyObject;
 export interface Signer {
   kid: string;
-  alg: SigningAlg;
-  /** The private key. */
-  key: KeyObject;
+  alg: string;
+  key: Key;
 }
 
 export class Keyset {
   private records: SigningKeyRecord[] = [];
-  private readonly publicKeys = new Map<string, KeyObject>();
-  private readonly privateKeys = new Map<string, KeyObject>();
+  private readonly publicKeys = new Map<string, Promise<Key>>();
+  private readonly privateKeys = new Map<string, Promise<Key>>();
   private lastRefresh = 0;
   private timer: NodeJS.Timeout | undefined;
 
@@ -102,15 +99,14 @@ export class Keyset {
     if (!record) throw new Error('no active signing key');
     let key = this.privateKeys.get(record.kid);
     if (!key) {
-      key = createPrivateKey(this.box.open(record.privateSealed));
-      if (keyAlg(key) !== record.alg) throw new Error(`signing key ${record.kid} is not an ${record.alg} key`);
+      key = importPKCS8(this.box.open(record.privateSealed), record.alg);
       this.privateKeys.set(record.kid, key);
     }
-    return { kid: record.kid, alg: record.alg as SigningAlg, key };
+    return { kid: record.kid, alg: record.alg, key: await key };
   }
 
   /** The public key for a published `kid` whose algorithm is exactly `alg`; undefined otherwise. */
-  async verificationKey(kid: string, alg: string): Promise<KeyObject | undefined> {
+  async verificationKey(kid: string, alg: string): Promise<Key | undefined> {
     let record = this.published().find((k) => k.kid === kid);
     if (!record && this.ctx.clock.now() - this.lastRefresh >= 1000) {
       await this.refresh();
@@ -119,8 +115,7 @@ export class Keyset {
     if (!record || record.alg !== alg) return undefined;
     let key = this.publicKeys.get(kid);
     if (!key) {
-      key = importPublicJwk(JSON.parse(record.publicJwk), record.alg);
-      if (!key) throw new Error(`signing key ${kid} has no usable ${record.alg} public key`);
+      key = importJWK(JSON.parse(record.publicJwk) as JWK, record.alg) as Promise<Key>;
       this.publicKeys.set(kid, key);
     }
     return key;

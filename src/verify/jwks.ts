@@ -7,33 +7,22 @@
  *    `cooldownMs`, so tokens with made-up kids cannot make us hammer the server.
  *  - Only allow-listed algorithms are accepted, and a key is only used with the algorithm it
  *    was published for (RFC 8725 §3.1): a token's `alg` header cannot pick another.
- *  - Keys are imported as `node:crypto` `KeyObject`s when the set is loaded (and kept across
- *    refetches while their JWK is unchanged); a JWK that is not a valid key for its algorithm is
- *    left out, like one with an algorithm we do not accept.
  */
-import type { KeyObject } from 'node:crypto';
+import { type CryptoKey, type JWK, type KeyObject, importJWK } from 'jose';
 import type { Discovery } from './discovery.js';
 import { VerifierUnavailableError } from './errors.js';
 import { fetchJson } from './discovery.js';
-import { importPublicJwk } from './jws.js';
 
 export const VERIFY_ALGS = ['ES256', 'EdDSA'] as const;
 export type VerifyAlg = (typeof VERIFY_ALGS)[number];
 
-/** The members of a JWK this cache reads; the rest goes to `createPublicKey` as published. */
-interface JWK {
-  kid?: unknown;
-  kty?: unknown;
-  crv?: unknown;
-  alg?: unknown;
-  use?: unknown;
-}
+export type PublicKey = CryptoKey | KeyObject | Uint8Array;
 
 interface Entry {
   alg: string;
   /** The JWK as published, to keep an imported key across refetches when it did not change. */
   json: string;
-  key: KeyObject;
+  key: Promise<PublicKey> | undefined;
 }
 
 export interface JwksOptions {
@@ -46,7 +35,7 @@ export interface JwksOptions {
 }
 
 /** RFC 7518 §3.4 and RFC 8037 §3.1: the algorithm a key without an `alg` member implies. */
-function impliedAlg(jwk: JWK): unknown {
+function impliedAlg(jwk: JWK): string | undefined {
   if (jwk.kty === 'EC' && jwk.crv === 'P-256') return 'ES256';
   if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') return 'EdDSA';
   return undefined;
@@ -67,7 +56,7 @@ export class JwksCache {
   ) {}
 
   /** The key for `kid` usable with `alg`, or undefined when there is none (an invalid token). */
-  async key(kid: string | undefined, alg: string | undefined): Promise<KeyObject | undefined> {
+  async key(kid: string | undefined, alg: string | undefined): Promise<PublicKey | undefined> {
     if (kid === undefined || alg === undefined || !this.opts.algorithms.includes(alg)) return undefined;
     const now = this.opts.now();
     await this.keepFresh(now);
@@ -77,6 +66,13 @@ export class JwksCache {
       entry = this.keys.get(kid);
     }
     if (!entry || entry.alg !== alg) return undefined;
+    if (!entry.key) {
+      const pending = importJWK(JSON.parse(entry.json) as JWK, entry.alg) as Promise<PublicKey>;
+      entry.key = pending;
+      pending.catch(() => {
+        if (entry) entry.key = undefined;
+      });
+    }
     return entry.key;
   }
 
@@ -115,11 +111,10 @@ export class JwksCache {
       if (typeof jwk !== 'object' || jwk === null || typeof jwk.kid !== 'string') continue;
       if (jwk.use !== undefined && jwk.use !== 'sig') continue;
       const alg = jwk.alg ?? impliedAlg(jwk);
-      if (typeof alg !== 'string' || !this.opts.algorithms.includes(alg)) continue;
+      if (alg === undefined || !this.opts.algorithms.includes(alg)) continue;
       const json = JSON.stringify(jwk);
       const known = this.keys.get(jwk.kid);
-      const key = known?.json === json ? known.key : importPublicJwk(jwk, alg);
-      if (key) next.set(jwk.kid, { alg, json, key });
+      next.set(jwk.kid, { alg, json, key: known?.json === json ? known.key : undefined });
     }
     const removed = [...this.keys.keys()].filter((kid) => next.get(kid)?.json !== this.keys.get(kid)?.json);
     this.keys = next;

@@ -1,19 +1,17 @@
 /**
  * Offline verification of JWT access tokens (RFC 9068) — the JWTs `POST /v0/auth` issues and
- * the JWT access tokens of OAuth apps — on `node:crypto` (jws.ts, jwt-claims.ts): signature
- * against the published key named by `kid`, allow-listed `alg` that must be the key's own,
- * `typ: at+jwt`, `iss`, `aud`, `exp`, `nbf` (RFC 8725 §3.1, §3.8, §3.11), and the RFC 9068
- * §2.2 claims present. Every refusal is the same `invalid_token` error, whatever the reason.
+ * the JWT access tokens of OAuth apps — with jose's `jwtVerify`: signature against the
+ * published key named by `kid`, allow-listed `alg`, `typ: at+jwt`, `iss`, `aud`, `exp`
+ * (RFC 8725 §3.1, §3.8, §3.11), and the RFC 9068 §2.2 claims present.
  *
  * A token that verified is remembered by its exact text until it expires (bounded in number),
  * so a client that sends the same token on every call costs one signature check, not one per
  * call. Expiry is checked again on every use; when a key leaves the published set, every
  * remembered result is dropped.
  */
+import { type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import { invalidToken } from './errors.js';
 import type { JwksCache } from './jwks.js';
-import { decodeJws, verifyJws } from './jws.js';
-import { claimsHold, epochSeconds } from './jwt-claims.js';
 import { parseScope } from './scopes.js';
 import type { VerifiedCredential } from './verifier.js';
 
@@ -23,9 +21,6 @@ export const INVALID_JWT = 'Invalid or expired access token';
 /** Three base64url segments: a JWS in compact serialization (RFC 7515 §7.1). */
 const JWS_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 export const looksLikeJwt = (token: string): boolean => JWS_SHAPE.test(token);
-
-/** RFC 9068 §2.2 (`scope` is optional there; when present it must be a string). */
-const REQUIRED_CLAIMS = ['exp', 'iat', 'sub', 'client_id', 'jti'] as const;
 
 export interface JwtOptions {
   issuer: string;
@@ -59,12 +54,28 @@ export class JwtVerifier {
       this.remembered.delete(token);
       throw invalidToken(INVALID_JWT);
     }
-    const jws = decodeJws(token, { algorithms: this.opts.algorithms, typ: JWT_TYP });
-    if (!jws) throw invalidToken(INVALID_JWT);
-    const key = await this.jwks.key(jws.header.kid, jws.header.alg);
-    const payload = key ? verifyJws(jws, key) : undefined;
-    const expected = { issuer: this.opts.issuer, audience: this.opts.audience, now: epochSeconds(now), required: REQUIRED_CLAIMS };
-    if (!payload || !claimsHold(payload, expected)) throw invalidToken(INVALID_JWT);
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(
+        token,
+        async (header) => {
+          const key = await this.jwks.key(header.kid, header.alg);
+          if (!key) throw new joseErrors.JWKSNoMatchingKey();
+          return key;
+        },
+        {
+          issuer: this.opts.issuer,
+          audience: this.opts.audience,
+          typ: JWT_TYP,
+          algorithms: [...this.opts.algorithms],
+          currentDate: new Date(now),
+          requiredClaims: ['exp', 'iat', 'sub', 'client_id', 'jti'],
+        },
+      ));
+    } catch (err) {
+      if (err instanceof joseErrors.JOSEError) throw invalidToken(INVALID_JWT);
+      throw err;
+    }
     const { sub, client_id: clientId, exp } = payload;
     if (typeof sub !== 'string' || typeof clientId !== 'string' || typeof exp !== 'number') throw invalidToken(INVALID_JWT);
     if (payload.scope !== undefined && typeof payload.scope !== 'string') throw invalidToken(INVALID_JWT);
