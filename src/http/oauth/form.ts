@@ -6,9 +6,10 @@
 import type { Context } from 'hono';
 import { invalidRequest } from '../../core/errors.js';
 import type { ClientCredentials } from '../../core/oauth/client-auth.js';
+import { requestHeader } from '../request-header.js';
 
 export async function readForm(c: Context): Promise<URLSearchParams> {
-  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  const type = (requestHeader(c, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/x-www-form-urlencoded') {
     throw invalidRequest('Content-Type must be application/x-www-form-urlencoded');
   }
@@ -24,7 +25,7 @@ export async function readForm(c: Context): Promise<URLSearchParams> {
 const decode = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
 
 export function clientCredentials(c: Context, form: URLSearchParams): ClientCredentials {
-  const header = c.req.header('authorization');
+  const header = requestHeader(c, 'authorization');
   let basic: ClientCredentials['basic'];
   if (header !== undefined) {
     const m = /^Basic +([A-Za-z0-9+/]+=*)$/i.exec(header.trim());
