@@ -18,9 +18,8 @@ const tooLarge = (max: number) => new GatehouseError('payload_too_large', `Reque
 const incomplete = () => invalidRequest('The request body ended early');
 
 export function readBody(maxBytes: number): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
+  const read: MiddlewareHandler<AppEnv> = async (c, next) => {
     const method = c.req.method;
-    if (method === 'GET' || method === 'HEAD') return next();
     const incoming = nodeRequest(c);
     const declared = requestHeader(c, 'content-length');
     if (declared !== undefined && Number(declared) > maxBytes) throw tooLarge(maxBytes);
@@ -35,6 +34,7 @@ export function readBody(maxBytes: number): MiddlewareHandler<AppEnv> {
     (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8'));
     return next();
   };
+  return (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : read(c, next));
 }
 
 function fromNode(incoming: IncomingMessage, max: number): Promise<Uint8Array> {
