@@ -1,172 +1,22 @@
 /** The OAuthStore on Kysely (SQLite and PostgreSQL). */
-import { type Connection, type Db, type Run, appendCredentialEvent, auditRow } from './connect.js';
-import type {
-  AccessTokenMatch,
-  AccessTokenRecord,
-  AuthCodeRecord,
-  ClientRecord,
-  ClientType,
-  ConsumeResult,
-  GrantRecord,
-  GrantView,
-  NewTokens,
-  OAuthStore,
-  RefreshTokenMatch,
-  RefreshTokenRecord,
-  RotateResult,
-} from './oauth-store.js';
+import { type Connection, type Db, appendCredentialEvent, auditRow } from './connect.js';
 import { lastUsedWriter } from './last-used.js';
-import { prepare, prepareSql } from './prepared.js';
-import type { Database } from './schema.js';
+import { clientRow, toClient, toCode, toGrant, toRefresh, split } from './oauth-rows.js';
+import { type OAuthStatements, ROTATE_PG, insertTokens, oauthStatements } from './oauth-statements.js';
+import type { AccessTokenMatch, AccessTokenRecord, AuthCodeRecord, ConsumeResult, GrantRecord, GrantView, NewTokens, OAuthStore, RefreshTokenMatch, RotateResult, ClientRecord } from './oauth-store.js';
 import type { AuditInput } from './store.js';
 
-type Row<T extends keyof Database> = Database[T];
-const split = (s: string) => (s === '' ? [] : s.split(' '));
 /** Marks a code whose replay was seen before its grant was linked. */
 const REPLAYED = '!replayed';
 
-const toClient = (r: Row<'oauth_clients'>): ClientRecord => ({
-  id: r.id,
-  ownerId: r.owner_id,
-  name: r.name,
-  type: r.type as ClientType,
-  redirectUris: JSON.parse(r.redirect_uris) as string[],
-  scopes: split(r.scopes),
-  secretHash: r.secret_hash,
-  secretStart: r.secret_start,
-  jwtAccessTokens: r.jwt_access_tokens === 1,
-  refreshGraceSeconds: r.refresh_grace_seconds,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
-
-const clientRow = (c: ClientRecord): Row<'oauth_clients'> => ({
-  id: c.id,
-  owner_id: c.ownerId,
-  name: c.name,
-  type: c.type,
-  redirect_uris: JSON.stringify(c.redirectUris),
-  scopes: c.scopes.join(' '),
-  secret_hash: c.secretHash,
-  secret_start: c.secretStart,
-  jwt_access_tokens: c.jwtAccessTokens ? 1 : 0,
-  refresh_grace_seconds: c.refreshGraceSeconds,
-  created_at: c.createdAt,
-  updated_at: c.updatedAt,
-});
-
-const toCode = (r: Row<'oauth_codes'>): AuthCodeRecord => ({
-  hash: r.hash,
-  clientId: r.client_id,
-  userId: r.user_id,
-  redirectUri: r.redirect_uri,
-  scopes: split(r.scopes),
-  codeChallenge: r.code_challenge,
-  createdAt: r.created_at,
-  expiresAt: r.expires_at,
-});
-
-const toGrant = (r: Row<'oauth_grants'>): GrantRecord => ({
-  id: r.id,
-  clientId: r.client_id,
-  userId: r.user_id,
-  scopes: split(r.scopes),
-  createdAt: r.created_at,
-  revokedAt: r.revoked_at,
-  lastUsedAt: r.last_used_at,
-});
-
-const toRefresh = (r: Row<'oauth_refresh_tokens'>): RefreshTokenRecord => ({
-  hash: r.hash,
-  grantId: r.grant_id,
-  scopes: split(r.scopes),
-  createdAt: r.created_at,
-  expiresAt: r.expires_at,
-  idleExpiresAt: r.idle_expires_at,
-  rotatedAt: r.rotated_at,
-  successorSealed: r.successor_sealed,
-});
-
-/** The queries on the token endpoint's and introspection's hot paths, compiled once. */
-const hotQueries = (db: Db) => ({
-  client: prepare(($) => db.selectFrom('oauth_clients').selectAll().where('id', '=', $(0))),
-  consent: prepare(($) => db.selectFrom('oauth_consents').select('scopes').where('user_id', '=', $(0)).where('client_id', '=', $(1))),
-  grant: prepare(($) => db.selectFrom('oauth_grants').selectAll().where('id', '=', $(0))),
-  accessToken: prepare(($) =>
-    db
-      .selectFrom('oauth_access_tokens as t')
-      .innerJoin('oauth_grants as g', 'g.id', 't.grant_id')
-      .innerJoin('oauth_clients as c', 'c.id', 'g.client_id')
-      .selectAll('g')
-      .select(['t.hash', 't.scopes as t_scopes', 't.created_at as t_created', 't.expires_at as t_expires', 't.revoked_at as t_revoked', 'c.owner_id'])
-      .where('t.hash', '=', $(0)),
-  ),
-  refreshToken: prepare(($) =>
-    db
-      .selectFrom('oauth_refresh_tokens as t')
-      .innerJoin('oauth_grants as g', 'g.id', 't.grant_id')
-      .selectAll('t')
-      .select(['g.client_id', 'g.user_id', 'g.scopes as g_scopes', 'g.created_at as g_created', 'g.revoked_at', 'g.last_used_at'])
-      .where('t.hash', '=', $(0)),
-  ),
-  insertAccess: prepare(($) =>
-    db.insertInto('oauth_access_tokens').values({ hash: $(0), grant_id: $(1), scopes: $(2), created_at: $(3), expires_at: $(4), revoked_at: null }),
-  ),
-  insertRefresh: prepare(($) =>
-    db.insertInto('oauth_refresh_tokens').values({
-      hash: $(0),
-      grant_id: $(1),
-      scopes: $(2),
-      created_at: $(3),
-      expires_at: $(4),
-      idle_expires_at: $(5),
-      rotated_at: null,
-      successor_sealed: null,
-    }),
-  ),
-  rotate: prepare(($) =>
-    db.updateTable('oauth_refresh_tokens').set({ rotated_at: $(1), successor_sealed: $(2) }).where('hash', '=', $(0)).where('rotated_at', 'is', null),
-  ),
-  refreshRow: prepare(($) => db.selectFrom('oauth_refresh_tokens').selectAll().where('hash', '=', $(0))),
-});
-type HotQueries = ReturnType<typeof hotQueries>;
-
-/**
- * PostgreSQL: a refresh-token rotation in one statement (one round trip instead of six). The
- * conditional UPDATE decides the winner under any isolation level, as in the transaction the
- * SQLite path runs; the inserts happen only when it won. A null hash means "no such token".
- */
-const ROTATE_PG = prepareSql<{ won: number }>(
-  `with won as (
-     update oauth_refresh_tokens set rotated_at = $2, successor_sealed = $3
-     where hash = $1 and rotated_at is null
-     returning hash
-   ), access as (
-     insert into oauth_access_tokens (hash, grant_id, scopes, created_at, expires_at, revoked_at)
-     select $4::text, $5::text, $6::text, $7::bigint, $8::bigint, null from won where $4::text is not null
-   ), refresh as (
-     insert into oauth_refresh_tokens (hash, grant_id, scopes, created_at, expires_at, idle_expires_at, rotated_at, successor_sealed)
-     select $9::text, $10::text, $11::text, $12::bigint, $13::bigint, $14::bigint, null, null from won where $9::text is not null
-   )
-   select count(*)::int as won from won`,
-  14,
-);
-
-async function insertTokens(run: Run, q: HotQueries, tokens: NewTokens): Promise<void> {
-  const a: AccessTokenRecord | null = tokens.access;
-  if (a) await run(q.insertAccess, [a.hash, a.grantId, a.scopes.join(' '), a.createdAt, a.expiresAt]);
-  const r = tokens.refresh;
-  if (r) await run(q.insertRefresh, [r.hash, r.grantId, r.scopes.join(' '), r.createdAt, r.expiresAt, r.idleExpiresAt]);
-}
-
 export class KyselyOAuthStore implements OAuthStore {
   private readonly db: Db;
-  private readonly q: HotQueries;
+  private readonly q: OAuthStatements;
   private readonly writeGrantUsage: (usage: ReadonlyMap<string, number>) => Promise<void>;
 
   constructor(private readonly conn: Connection) {
     this.db = conn.db;
-    this.q = hotQueries(conn.db);
+    this.q = oauthStatements(conn.db);
     this.writeGrantUsage = lastUsedWriter(conn, 'oauth_grants');
   }
 
