@@ -6,8 +6,9 @@ import { type Connection, type Db, type StoreTarget, appendCredentialEvent, audi
 import { KyselyOAuthStore } from './kysely-oauth-store.js';
 import { lastUsedWriter } from './last-used.js';
 import { migrationProvider } from './migrations.js';
-import { prepare } from './prepared.js';
+import { toAgent, toKey, toUser } from './rows.js';
 import type { Database } from './schema.js';
+import { storeStatements } from './statements.js';
 import type {
   AgentRecord,
   ApiKeyRecord,
@@ -23,74 +24,19 @@ import type {
   Store,
   UserRecord,
 } from './store.js';
-
-type Row<T extends keyof Database> = Database[T];
-
-const toUser = (r: Row<'users'>): UserRecord => ({
-  id: r.id,
-  email: r.email,
-  passwordHash: r.password_hash,
-  isAdmin: r.is_admin === 1,
-  createdAt: r.created_at,
-});
-
-const toKey = (r: Row<'api_keys'>): ApiKeyRecord => ({
-  id: r.id,
-  ownerId: r.owner_id,
-  name: r.name,
-  scopes: r.scopes === '' ? [] : r.scopes.split(' '),
-  start: r.start,
-  createdAt: r.created_at,
-  expiresAt: r.expires_at,
-  revokedAt: r.revoked_at,
-  lastUsedAt: r.last_used_at,
-});
-
-const toAgent = (r: Row<'agents'>): AgentRecord => ({
-  id: r.id,
-  ownerId: r.owner_id,
-  name: r.name,
-  description: r.description,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
-
-/** The queries on the hot paths (credential checks, the sample API), compiled once. */
-const hotQueries = (db: Db) => ({
-  user: prepare(($) => db.selectFrom('users').selectAll().where('id', '=', $(0))),
-  session: prepare(($) =>
-    db
-      .selectFrom('sessions')
-      .innerJoin('users', 'users.id', 'sessions.user_id')
-      .selectAll('users')
-      .select(['sessions.token_hash', 'sessions.created_at as s_created', 'sessions.expires_at as s_expires'])
-      .where('sessions.token_hash', '=', $(0))
-      .where('sessions.expires_at', '>', $(1)),
-  ),
-  keyBySecret: prepare(($) =>
-    db
-      .selectFrom('api_key_secrets as s')
-      .innerJoin('api_keys as k', 'k.id', 's.key_id')
-      .selectAll('k')
-      .select(['s.hash', 's.start as s_start', 's.created_at as s_created', 's.expires_at as s_expires'])
-      .where('s.hash', '=', $(0)),
-  ),
-  agents: prepare(($) => db.selectFrom('agents').selectAll().where('owner_id', '=', $(0)).orderBy('created_at').orderBy('id')),
-});
-
 export class KyselyStore implements Store {
   readonly kind: 'sqlite' | 'postgres';
   readonly oauth: KyselyOAuthStore;
   private readonly db: Db;
   private readonly conn: Connection;
-  private readonly q: ReturnType<typeof hotQueries>;
+  private readonly q: ReturnType<typeof storeStatements>;
   private readonly writeKeyUsage: (usage: ReadonlyMap<string, number>) => Promise<void>;
 
   constructor(target: StoreTarget) {
     this.conn = connect(target);
     this.db = this.conn.db;
     this.kind = this.conn.kind;
-    this.q = hotQueries(this.db);
+    this.q = storeStatements(this.db);
     this.writeKeyUsage = lastUsedWriter(this.conn, 'api_keys');
     this.oauth = new KyselyOAuthStore(this.conn);
   }
@@ -352,7 +298,7 @@ export class KyselyStore implements Store {
   }
 
   async updateAgent(ownerId: string, id: string, patch: { name?: string; description?: string; updatedAt: number }) {
-    const set: Partial<Row<'agents'>> = { updated_at: patch.updatedAt };
+    const set: Partial<Database['agents']> = { updated_at: patch.updatedAt };
     if (patch.name !== undefined) set.name = patch.name;
     if (patch.description !== undefined) set.description = patch.description;
     const r = await this.db
