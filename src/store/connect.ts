@@ -141,10 +141,9 @@ function connectPostgres(url: string): Connection {
   return {
     kind: 'postgres',
     db,
-    read: async <R>(q: Prepared<R>, values: readonly unknown[]) =>
-      (await pool.query({ name: q.name, text: q.sql, values: bindValues(q, values) })).rows as R[],
+    read: async <R>(q: Prepared<R>, values: readonly unknown[]) => (await named(pool, q, values)).rows as R[],
     async once<R>(q: Prepared<R>, values: readonly unknown[]) {
-      const r = await pool.query({ name: q.name, text: q.sql, values: bindValues(q, values) });
+      const r = await named(pool, q, values);
       return { rows: r.rows as R[], changes: r.rowCount ?? 0 };
     },
     close: () => db.destroy(),
@@ -170,6 +169,21 @@ function connectPostgres(url: string): Connection {
       }
     },
   };
+}
+
+/**
+ * A prepared statement by name on a pooled connection. A schema change made while the process
+ * runs (another instance migrating) can make PostgreSQL refuse a statement prepared before it
+ * ("cached plan must not change result type", 0A000): that query is then sent unprepared.
+ */
+async function named(pool: pg.Pool, q: Prepared<unknown>, values: readonly unknown[]): Promise<pg.QueryResult> {
+  const params = bindValues(q, values);
+  try {
+    return await pool.query({ name: q.name, text: q.sql, values: params });
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== '0A000') throw err;
+    return pool.query(q.sql, params);
+  }
 }
 
 /** True for a unique-constraint violation on either engine. */

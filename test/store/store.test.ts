@@ -2,6 +2,8 @@
  * The shared Store suite: every method of the Store interface, run against both real backends.
  * Each `describe` gets its own fresh, migrated database.
  */
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { issueSecret, publicId } from '../../src/core/credentials.js';
 import { GatehouseError } from '../../src/core/errors.js';
@@ -68,6 +70,20 @@ async function expectCode(promise: Promise<unknown>, code: string): Promise<void
 
 /** Opens several pooled connections first, so concurrent calls really overlap. */
 const warm = (store: Store) => Promise.all(Array.from({ length: 8 }, () => store.ping()));
+
+/** Another process adds a column to `agents` (as a newer release's migration would). */
+async function alterAgents(target: BackendTarget['target']): Promise<void> {
+  if ('sqlitePath' in target) {
+    const db = new SQLite(target.sqlitePath);
+    db.exec('alter table agents add column note text');
+    db.close();
+    return;
+  }
+  const client = new pg.Client({ connectionString: target.postgresUrl });
+  await client.connect();
+  await client.query('alter table agents add column note text');
+  await client.end();
+}
 
 const secretExpiry = async (store: Store, hash: string) => (await store.findApiKeyBySecretHash(hash))?.secret.expiresAt;
 
@@ -325,6 +341,33 @@ describe.each(BACKENDS)('Store on $name', (backend) => {
       expect(await store.latestCredentialEventSeq()).toBe(seqs[2]);
       expect((await store.credentialEventsSince(seqs[0]!)).map((e) => e.keyId)).toEqual([k2.id, k3.id]);
       expect(await store.credentialEventsSince(seqs[2]!)).toEqual([]);
+    });
+  });
+
+  describe('a schema change made by another process while the store runs', () => {
+    let target: BackendTarget | undefined;
+    let store: Store | undefined;
+    beforeAll(async () => {
+      target = await backend.setup();
+      if (!target) return;
+      store = new KyselyStore(target.target);
+      await store.migrate();
+    });
+    afterAll(async () => {
+      await store?.close();
+      await target?.cleanup();
+    });
+
+    it('keeps answering the reads it prepared before the change', async (ctx) => {
+      if (!store || !target) return ctx.skip(`${backend.name} unavailable`);
+      const s = store;
+      const owner = await newUser(s);
+      await s.createAgent({ id: publicId('agt_'), ownerId: owner.id, name: 'a', description: '', createdAt: T0, updatedAt: T0 });
+      const readAll = () => Promise.all(Array.from({ length: 12 }, () => s.listAgents(owner.id)));
+      // Several pooled connections now hold the statement prepared.
+      for (const list of await readAll()) expect(list).toHaveLength(1);
+      await alterAgents(target.target);
+      for (const list of await readAll()) expect(list.map((a) => a.name)).toEqual(['a']);
     });
   });
 
