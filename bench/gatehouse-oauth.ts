@@ -8,6 +8,7 @@ import type { CliIO } from '../src/cli/io.js';
 import { runCli } from '../src/cli/main.js';
 import type { Database } from './gatehouse.js';
 import { PEER_REDIRECT_URI as REDIRECT_URI, PKCE_CHALLENGE, PKCE_VERIFIER } from './peer-constants.js';
+import { Jar } from './cookie-jar.js';
 
 export const FORM = 'application/x-www-form-urlencoded';
 export const TOKEN_PATH = '/oauth/token';
@@ -46,20 +47,6 @@ async function cli(db: Database, argv: string[], stdin = ''): Promise<string> {
   const code = await runCli(argv, io);
   if (code !== 0) throw new Error(`gatehouse ${argv.slice(0, 2).join(' ')} failed: ${out.join('\n')}`);
   return out.join('\n');
-}
-
-class Jar {
-  private readonly cookies = new Map<string, string>();
-  store(res: Response): void {
-    for (const line of res.headers.getSetCookie()) {
-      const pair = line.split(';')[0] ?? '';
-      const eq = pair.indexOf('=');
-      if (eq > 0) this.cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-    }
-  }
-  header(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
 }
 
 const csrfField = (html: string) => {

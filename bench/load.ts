@@ -9,6 +9,7 @@
 import { createHistogram } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import type { ServerProcess } from './proc.js';
+import type { Measured } from './report.js';
 
 export interface LoadSpec {
   method: 'GET' | 'POST';
@@ -29,20 +30,8 @@ export interface LoadOptions {
   warmupSec: number;
 }
 
-export interface Measurement {
-  /** Successful units of work per second. */
-  rps: number;
-  p50Ms: number;
-  p99Ms: number;
-  /** Peak RSS of the server while under load, in MiB. */
-  rssMb: number;
-  /** Server CPU time over wall time during the measured run (1 = one full core). */
-  serverCpu: number;
-  /** The load generator's (this process's) CPU time over wall time: near 1 means it, not the server, was the limit. */
-  loadCpu: number;
-  responses: number;
-  /** Responses with an unexpected status, plus connection errors and timeouts. */
-  bad: number;
+/** One measured run: the row's numbers (report.ts `Measured`) with every status and the duration. */
+export interface Measurement extends Measured {
   statuses: Record<string, number>;
   seconds: number;
 }

@@ -12,6 +12,7 @@ import {
   PKCE_CHALLENGE,
   PKCE_VERIFIER,
 } from './peer-constants.js';
+import { Jar } from './cookie-jar.js';
 
 export const PEER_BASIC = `Basic ${Buffer.from(`${encodeURIComponent(PEER_CLIENT_ID)}:${encodeURIComponent(PEER_CLIENT_SECRET)}`).toString('base64')}`;
 export const FORM = 'application/x-www-form-urlencoded';
@@ -33,20 +34,6 @@ export const codeExchangeBody = (code: string) =>
 export function codeFrom(location: string | undefined): string | undefined {
   if (!location?.startsWith(PEER_REDIRECT_URI)) return undefined;
   return new URL(location).searchParams.get('code') ?? undefined;
-}
-
-class Jar {
-  private readonly cookies = new Map<string, string>();
-  store(res: Response): void {
-    for (const line of res.headers.getSetCookie()) {
-      const pair = line.split(';')[0] ?? '';
-      const eq = pair.indexOf('=');
-      if (eq > 0) this.cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-    }
-  }
-  header(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
 }
 
 async function post(base: string, path: string, body: string): Promise<Record<string, unknown>> {

@@ -20,11 +20,14 @@ export interface Measured {
   rps: number;
   p50Ms: number;
   p99Ms: number;
+  /** Peak RSS of the server while under load, in MiB. */
   rssMb: number;
   /** Server CPU share during the run (1 = one core); NaN when unknown. */
   serverCpu: number;
+  /** The load generator's CPU share: near 1 means it, not the server, was the limit. */
   loadCpu: number;
   responses: number;
+  /** Responses with an unexpected status, plus connection errors and timeouts. */
   bad: number;
   /** Responses per HTTP status, to see what the bad ones were. */
   statuses?: Record<string, number> | undefined;

@@ -34,6 +34,33 @@ export class CookieJar {
   }
 }
 
+/** A cookie-keeping client that never follows redirects. */
+export class Browser {
+  readonly cookies = new CookieJar();
+  constructor(private readonly base: string) {}
+
+  async request(path: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.cookies.header()) headers.set('cookie', this.cookies.header());
+    const res = await fetch(this.base + path, { ...init, headers, redirect: 'manual' });
+    this.cookies.store(res);
+    return res;
+  }
+
+  /** A form post; a field given as a list is sent once per item. */
+  post(path: string, fields: Record<string, string | string[]>): Promise<Response> {
+    const body = new URLSearchParams();
+    for (const [k, v] of Object.entries(fields)) for (const item of [v].flat()) body.append(k, item);
+    return this.request(path, { method: 'POST', body });
+  }
+
+  /** A console form post with the CSRF cookie's value (a visit to the sign-in page sets it first). */
+  async form(path: string, fields: Record<string, string | string[]>): Promise<Response> {
+    if (!this.cookies.has('gh_csrf')) await this.request('/console/login');
+    return this.post(path, { csrf: this.cookies.get('gh_csrf')!, ...fields });
+  }
+}
+
 /** The value of the hidden `csrf` field of a console page. */
 export function csrfField(html: string): string {
   const m = /name="csrf" value="([0-9A-Za-z]+)"/.exec(html);

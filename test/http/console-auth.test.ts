@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { type Backend, BACKENDS } from '../helpers/backends.js';
 import { type TestServer, startTestServer } from '../helpers/server.js';
-import { CookieJar } from '../helpers/http.js';
+import { Browser } from '../helpers/http.js';
 
 const PASSWORD = 'correct horse battery staple';
 const CSRF_FIELD = /name="csrf" value="([0-9A-Za-z]{32})"/;
@@ -14,31 +14,14 @@ const NEW_SECRET = /data-testid="new-secret">(sk_[0-9A-Za-z]{36})</;
 let counter = 0;
 const email = (tag: string) => `${tag}-${++counter}-${Date.now()}@example.com`;
 
-/** A cookie-keeping client that never follows redirects. */
-class Browser {
-  readonly cookies = new CookieJar();
-  constructor(private readonly base: string) {}
-
-  async request(path: string, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
-    if (this.cookies.header()) headers.set('cookie', this.cookies.header());
-    const res = await fetch(this.base + path, { ...init, headers, redirect: 'manual' });
-    this.cookies.store(res);
-    return res;
-  }
-
+/** The shared cookie-keeping client, with the console's sign-up and sign-in steps. */
+class ConsoleBrowser extends Browser {
   /** GETs a form page and returns its hidden CSRF value. */
   async csrf(path: string): Promise<string> {
     const html = await (await this.request(path)).text();
     const value = CSRF_FIELD.exec(html)?.[1];
     if (!value) throw new Error(`no csrf field on ${path}`);
     return value;
-  }
-
-  post(path: string, fields: Record<string, string | string[]>): Promise<Response> {
-    const body = new URLSearchParams();
-    for (const [k, v] of Object.entries(fields)) for (const item of [v].flat()) body.append(k, item);
-    return this.request(path, { method: 'POST', body });
   }
 
   async signUp(address: string, password = PASSWORD, extra: Record<string, string> = {}): Promise<Response> {
@@ -68,7 +51,7 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
 
     it('signs up with a CSRF-checked form; the first account is admin, the second is not', async (ctx) => {
       if (!server) return ctx.skip();
-      const b = new Browser(server.url);
+      const b = new ConsoleBrowser(server.url);
       const page = await b.request('/console/signup');
       expect(page.status).toBe(200);
       const hidden = CSRF_FIELD.exec(await page.text())?.[1];
@@ -87,7 +70,7 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
       expect((await b.request('/console/settings/api-keys')).status).toBe(200);
 
       const second = email('second');
-      expect((await new Browser(server.url).signUp(second)).status).toBe(303);
+      expect((await new ConsoleBrowser(server.url).signUp(second)).status).toBe(303);
       const store = server.services.core.store;
       expect((await store.findUserByEmail(first))?.isAdmin).toBe(true);
       expect((await store.findUserByEmail(second))?.isAdmin).toBe(false);
@@ -95,7 +78,7 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
 
     it('refuses a sign-up without or with a wrong CSRF value (403, no account)', async (ctx) => {
       if (!server) return ctx.skip();
-      const b = new Browser(server.url);
+      const b = new ConsoleBrowser(server.url);
       const real = await b.csrf('/console/signup');
       const wrong = real.startsWith('A') ? `B${real.slice(1)}` : `A${real.slice(1)}`;
       for (const fields of [{}, { csrf: wrong }, { csrf: '' }]) {
@@ -106,7 +89,7 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
         expect(await server.services.core.store.findUserByEmail(address)).toBeUndefined();
       }
       // A matching value from another browser (a cross-site page cannot read ours) fails as well.
-      const other = await new Browser(server.url).csrf('/console/signup');
+      const other = await new ConsoleBrowser(server.url).csrf('/console/signup');
       const address = email('csrf');
       expect((await b.post('/console/signup', { csrf: other, email: address, password: PASSWORD })).status).toBe(403);
       expect(await server.services.core.store.findUserByEmail(address)).toBeUndefined();
@@ -115,13 +98,13 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
     it('explains a weak password (400) and a taken email (409)', async (ctx) => {
       if (!server) return ctx.skip();
       const address = email('weak');
-      const weak = await new Browser(server.url).signUp(address, 'short pass1');
+      const weak = await new ConsoleBrowser(server.url).signUp(address, 'short pass1');
       expect(weak.status).toBe(400);
       expect(await weak.text()).toContain('Password must be at least 12 characters');
       expect(await server.services.core.store.findUserByEmail(address)).toBeUndefined();
 
-      expect((await new Browser(server.url).signUp(address)).status).toBe(303);
-      const again = await new Browser(server.url).signUp(address.toUpperCase(), 'another long password');
+      expect((await new ConsoleBrowser(server.url).signUp(address)).status).toBe(303);
+      const again = await new ConsoleBrowser(server.url).signUp(address.toUpperCase(), 'another long password');
       expect(again.status).toBe(409);
       expect(await again.text()).toContain('An account with this email already exists');
     });
@@ -130,8 +113,8 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
       if (!server) return ctx.skip();
       const known = email('known');
       const unknown = email('unknown');
-      expect((await new Browser(server.url).signUp(known)).status).toBe(303);
-      const b = new Browser(server.url);
+      expect((await new ConsoleBrowser(server.url).signUp(known)).status).toBe(303);
+      const b = new ConsoleBrowser(server.url);
       const wrong = await b.signIn(known, 'not the right password');
       const missing = await b.signIn(unknown, 'not the right password');
       expect(wrong.status).toBe(401);
@@ -149,7 +132,7 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
     it('follows `next` only to a same-site path', async (ctx) => {
       if (!server) return ctx.skip();
       const address = email('next');
-      expect((await new Browser(server.url).signUp(address)).status).toBe(303);
+      expect((await new ConsoleBrowser(server.url).signUp(address)).status).toBe(303);
       const cases: Array<[string, string]> = [
         ['/console/settings/api-keys', '/console/settings/api-keys'],
         ['//evil.example', '/console'],
@@ -157,17 +140,17 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
         ['/\\evil.example', '/console'],
       ];
       for (const [next, expected] of cases) {
-        const res = await new Browser(server.url).signIn(address, PASSWORD, next);
+        const res = await new ConsoleBrowser(server.url).signIn(address, PASSWORD, next);
         expect(res.status).toBe(303);
         expect(res.headers.get('location')).toBe(expected);
       }
-      const signup = await new Browser(server.url).signUp(email('next'), PASSWORD, { next: 'https://evil.example' });
+      const signup = await new ConsoleBrowser(server.url).signUp(email('next'), PASSWORD, { next: 'https://evil.example' });
       expect(signup.headers.get('location')).toBe('/console');
     });
 
     it('signs out with a CSRF-checked POST; the old session cookie stops working', async (ctx) => {
       if (!server) return ctx.skip();
-      const b = new Browser(server.url);
+      const b = new ConsoleBrowser(server.url);
       expect((await b.signUp(email('logout'))).status).toBe(303);
       const session = b.cookies.get('gh_session')!;
       expect((await b.post('/console/logout', {})).status).toBe(403);
@@ -194,9 +177,9 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
       if (!server) return ctx.skip();
       const target = email('target');
       const bystander = email('bystander');
-      await new Browser(server.url).signUp(target);
-      await new Browser(server.url).signUp(bystander);
-      const b = new Browser(server.url);
+      await new ConsoleBrowser(server.url).signUp(target);
+      await new ConsoleBrowser(server.url).signUp(bystander);
+      const b = new ConsoleBrowser(server.url);
       for (let i = 0; i < 5; i++) expect((await b.signIn(target, `wrong password ${i}`)).status).toBe(401);
       const locked = await b.signIn(target, PASSWORD);
       expect(locked.status).toBe(429);
@@ -210,8 +193,8 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
       server = await fresh(backend);
       if (!server) return ctx.skip();
       const victim = email('victim');
-      await new Browser(server.url).signUp(victim);
-      const b = new Browser(server.url);
+      await new ConsoleBrowser(server.url).signUp(victim);
+      const b = new ConsoleBrowser(server.url);
       for (let i = 0; i < 30; i++) {
         // Five per address keeps every account under its own limit.
         expect((await b.signIn(`spray-${Math.floor(i / 5)}@example.com`, `guess ${i}`)).status).toBe(401);
@@ -233,10 +216,10 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
       if (!server) return ctx.skip();
       servers.push(server);
       const first = email('closed-first');
-      expect((await new Browser(server.url).signUp(first)).status).toBe(303);
+      expect((await new ConsoleBrowser(server.url).signUp(first)).status).toBe(303);
       expect((await server.services.core.store.findUserByEmail(first))?.isAdmin).toBe(true);
       const late = email('closed-late');
-      const refused = await new Browser(server.url).signUp(late);
+      const refused = await new ConsoleBrowser(server.url).signUp(late);
       expect(refused.status).toBe(403);
       expect(await refused.text()).toContain('Sign-up is closed');
       expect(await server.services.core.store.findUserByEmail(late)).toBeUndefined();
@@ -246,9 +229,9 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
       const server = await fresh(backend, { GATEHOUSE_SIGNUP: 'invite' });
       if (!server) return ctx.skip();
       servers.push(server);
-      expect((await new Browser(server.url).signUp(email('invite-first'))).status).toBe(303);
+      expect((await new ConsoleBrowser(server.url).signUp(email('invite-first'))).status).toBe(303);
       const uninvited = email('uninvited');
-      expect((await new Browser(server.url).signUp(uninvited)).status).toBe(403);
+      expect((await new ConsoleBrowser(server.url).signUp(uninvited)).status).toBe(403);
       expect(await server.services.core.store.findUserByEmail(uninvited)).toBeUndefined();
 
       const out: string[] = [];
@@ -256,14 +239,14 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
       expect(await runCli(['users', 'invite', '--json'], io)).toBe(0);
       const { invite } = JSON.parse(out.join('')) as { invite: string };
       expect(invite).toMatch(/^inv_/);
-      const page = await new Browser(server.url).request(`/console/signup?invite=${invite}`);
+      const page = await new ConsoleBrowser(server.url).request(`/console/signup?invite=${invite}`);
       expect(await page.text()).toContain(`name="invite" value="${invite}"`);
 
       const invited = email('invited');
-      expect((await new Browser(server.url).signUp(invited, PASSWORD, { invite })).status).toBe(303);
+      expect((await new ConsoleBrowser(server.url).signUp(invited, PASSWORD, { invite })).status).toBe(303);
       expect((await server.services.core.store.findUserByEmail(invited))?.isAdmin).toBe(false);
       const reuse = email('reuse');
-      const again = await new Browser(server.url).signUp(reuse, PASSWORD, { invite });
+      const again = await new ConsoleBrowser(server.url).signUp(reuse, PASSWORD, { invite });
       expect(again.status).toBe(403);
       expect(await again.text()).toContain('This invite is invalid, used or expired');
       expect(await server.services.core.store.findUserByEmail(reuse)).toBeUndefined();
@@ -272,11 +255,11 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
 
   describe('Settings → API Keys forms', () => {
     let server: TestServer | undefined;
-    let b: Browser;
+    let b: ConsoleBrowser;
     beforeAll(async () => {
       server = await fresh(backend);
       if (!server) return;
-      b = new Browser(server.url);
+      b = new ConsoleBrowser(server.url);
       await b.signUp(email('keys'));
     });
     afterAll(async () => {

@@ -12,30 +12,10 @@ import { runCli } from '../../src/cli/main.js';
 import { issueSecret } from '../../src/core/credentials.js';
 import { BACKENDS, type BackendTarget } from '../helpers/backends.js';
 import { type TestServer, seedKey, seedUser, startTestServer } from '../helpers/server.js';
-import { CookieJar } from '../helpers/http.js';
+import { Browser } from '../helpers/http.js';
 
 const NEW_SECRET = /data-testid="new-secret">(sk_[0-9A-Za-z]{36})</;
 const unique = () => Math.random().toString(36).slice(2, 10);
-
-/** A cookie-keeping client that never follows redirects. */
-class Browser {
-  readonly cookies = new CookieJar();
-  constructor(private readonly base: string) {}
-
-  async request(path: string, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
-    if (this.cookies.header()) headers.set('cookie', this.cookies.header());
-    const res = await fetch(this.base + path, { ...init, headers, redirect: 'manual' });
-    this.cookies.store(res);
-    return res;
-  }
-  async form(path: string, fields: Record<string, string | string[]>): Promise<Response> {
-    if (!this.cookies.has('gh_csrf')) await this.request('/console/login');
-    const body = new URLSearchParams({ csrf: this.cookies.get('gh_csrf')! });
-    for (const [k, v] of Object.entries(fields)) for (const item of [v].flat()) body.append(k, item);
-    return this.request(path, { method: 'POST', body });
-  }
-}
 
 /** Every secret that went over the wire, by label (for readable failures). */
 class Secrets {

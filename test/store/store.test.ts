@@ -15,8 +15,11 @@ const T0 = Date.UTC(2026, 0, 1);
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-/** Registers a fresh target and store for the enclosing describe; the getter skips when the backend is unavailable. */
-function useStore(backend: Backend): (ctx: TestContext) => Store {
+/**
+ * Registers a fresh target and store for the enclosing describe; the getter skips when the
+ * backend is unavailable, and `.target()` names the database for a second connection to it.
+ */
+function useStore(backend: Backend): ((ctx: TestContext) => Store) & { target(): BackendTarget['target'] } {
   let target: BackendTarget | undefined;
   let store: Store | undefined;
   beforeAll(async () => {
@@ -29,7 +32,8 @@ function useStore(backend: Backend): (ctx: TestContext) => Store {
     await store?.close();
     await target?.cleanup();
   });
-  return (ctx) => store ?? ctx.skip(`${backend.name} unavailable`);
+  const get = (ctx: TestContext) => store ?? ctx.skip(`${backend.name} unavailable`);
+  return Object.assign(get, { target: () => target!.target });
 }
 
 const audit = (action: string, subjectUserId: string | null = null, detail?: Record<string, unknown>): AuditInput => ({
@@ -345,28 +349,15 @@ describe.each(BACKENDS)('Store on $name', (backend) => {
   });
 
   describe('a schema change made by another process while the store runs', () => {
-    let target: BackendTarget | undefined;
-    let store: Store | undefined;
-    beforeAll(async () => {
-      target = await backend.setup();
-      if (!target) return;
-      store = new KyselyStore(target.target);
-      await store.migrate();
-    });
-    afterAll(async () => {
-      await store?.close();
-      await target?.cleanup();
-    });
-
+    const get = useStore(backend);
     it('keeps answering the reads it prepared before the change', async (ctx) => {
-      if (!store || !target) return ctx.skip(`${backend.name} unavailable`);
-      const s = store;
-      const owner = await newUser(s);
-      await s.createAgent({ id: publicId('agt_'), ownerId: owner.id, name: 'a', description: '', createdAt: T0, updatedAt: T0 });
-      const readAll = () => Promise.all(Array.from({ length: 12 }, () => s.listAgents(owner.id)));
+      const store = get(ctx);
+      const owner = await newUser(store);
+      await store.createAgent({ id: publicId('agt_'), ownerId: owner.id, name: 'a', description: '', createdAt: T0, updatedAt: T0 });
+      const readAll = () => Promise.all(Array.from({ length: 12 }, () => store.listAgents(owner.id)));
       // Several pooled connections now hold the statement prepared.
       for (const list of await readAll()) expect(list).toHaveLength(1);
-      await alterAgents(target.target);
+      await alterAgents(get.target());
       for (const list of await readAll()) expect(list.map((a) => a.name)).toEqual(['a']);
     });
   });
