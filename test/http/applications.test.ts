@@ -159,6 +159,19 @@ describe.each(BACKENDS)('/v1/applications on $name', (backend) => {
     expect(await stored(server, id)).toMatchObject({ name: 'Acme v2', type: 'confidential', redirectUris: patch.redirect_uris, scopes: ['read'] });
   });
 
+  it('a PATCH reaches the token endpoint at once, though it caches apps for client authentication', async (ctx) => {
+    if (!server) return ctx.skip();
+    const { id, secret } = await register(server);
+    const grant = (scope: string) =>
+      call(server!.url, 'POST', '/oauth/token', { body: new URLSearchParams({ grant_type: 'client_credentials', client_id: id, client_secret: secret!, scope }) });
+    expect((await grant('write')).res.status).toBe(200);
+    expect((await call(server.url, 'PATCH', `/v1/applications/${id}`, { token: aliceKey, json: { scopes: ['read'] } })).res.status).toBe(200);
+    const narrowed = await grant('write');
+    expect(narrowed.res.status).toBe(400);
+    expect(obj(narrowed).error).toBe('invalid_scope');
+    expect((await grant('read')).res.status).toBe(200);
+  });
+
   it('rotates the secret: a new cs_ once, the old hash is replaced, the old secret stops at the token endpoint', async (ctx) => {
     if (!server) return ctx.skip();
     const { id, secret: old } = await register(server);
