@@ -16,7 +16,7 @@ export interface BenchOptions {
   outDir: string | null;
   /** Run servers under `node --cpu-prof`, profiles written under the output directory. */
   profile: boolean;
-  /** Run Gatehouse from src/ through tsx instead of a fresh build. */
+  /** Run Gatehouse from its sources through tsx instead of a fresh build. */
   fromSource: boolean;
   /** Run this `gatehouse` entry (e.g. another checkout's bin/gatehouse.js) instead of building: A/B runs. */
   gatehouseBin: string | null;
@@ -43,7 +43,7 @@ export const BENCH_USAGE = `usage: npm run bench -- [options]
                            nothing unless --out is given)
   --no-write               print only, write no results file
   --profile                run servers under node --cpu-prof (profiles next to the results)
-  --from-source            run Gatehouse from src/ (tsx) instead of building dist/ first
+  --from-source            run Gatehouse from its sources (tsx) instead of building first
   --gatehouse-bin FILE     run this gatehouse entry (another checkout's bin/gatehouse.js) as is,
                            to compare two versions; seeding still uses this checkout
   --log-level LEVEL        Gatehouse's GATEHOUSE_LOG_LEVEL (default info, as deployed)

@@ -8,13 +8,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { devCommand } from '../src/cli/dev-seed.js';
-import type { CliIO } from '../src/cli/io.js';
-import { loadConfig } from '../src/config.js';
+import { devCommand } from '../packages/server/src/cli/dev-seed.js';
+import type { CliIO } from '../packages/server/src/cli/io.js';
+import { loadConfig } from '../packages/server/src/config.js';
 import { createTempDatabase } from './postgres.js';
 import { type Pinning, type ServerProcess, freePort, startServer } from './proc.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SERVER = join(ROOT, 'packages', 'server');
 
 export interface GatehouseCommand {
   /** Arguments after `node` that run `gatehouse serve`. */
@@ -23,21 +24,24 @@ export interface GatehouseCommand {
 }
 
 /**
- * Builds Gatehouse the way it ships (`tsc -p tsconfig.build.json` into dist/, started with
- * `node bin/gatehouse.js serve`). `--noCheck` emits the same files without type checking (that
- * is `npm run typecheck`'s job), so the build takes seconds.
+ * Builds Gatehouse the way it ships (each workspace package's `tsc -p tsconfig.build.json` into
+ * its dist/, libraries first, started with `node packages/server/bin/gatehouse.js serve`).
+ * `--noCheck` emits the same files without type checking (that is `npm run typecheck`'s job),
+ * so the build takes seconds.
  */
 export function buildGatehouse(fromSource: boolean, other: string | null = null): GatehouseCommand {
   if (other !== null) {
     if (!existsSync(other)) throw new Error(`--gatehouse-bin ${other} does not exist`);
     return { args: [other, 'serve'], description: `${other} (--gatehouse-bin), not rebuilt` };
   }
-  if (fromSource) return { args: ['--import', 'tsx', join(ROOT, 'src', 'cli', 'run.ts'), 'serve'], description: 'src/ through tsx (--from-source)' };
+  if (fromSource) return { args: ['--import', 'tsx', join(SERVER, 'src', 'cli', 'run.ts'), 'serve'], description: 'packages/server/src through tsx (--from-source)' };
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--noCheck'], { cwd: ROOT, encoding: 'utf8' });
-  const bin = join(ROOT, 'bin', 'gatehouse.js');
-  if (r.status !== 0 || !existsSync(join(ROOT, 'dist', 'cli', 'run.js'))) throw new Error(`building Gatehouse failed:\n${r.stdout}${r.stderr}`);
-  return { args: [bin, 'serve'], description: 'dist/ built by tsc -p tsconfig.build.json, run as node bin/gatehouse.js serve' };
+  for (const pkg of ['verify', 'client', 'server']) {
+    const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--noCheck'], { cwd: join(ROOT, 'packages', pkg), encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`building packages/${pkg} failed:\n${r.stdout}${r.stderr}`);
+  }
+  if (!existsSync(join(SERVER, 'dist', 'cli', 'run.js'))) throw new Error('building Gatehouse produced no packages/server/dist/cli/run.js');
+  return { args: [join(SERVER, 'bin', 'gatehouse.js'), 'serve'], description: 'packages built by tsc -p tsconfig.build.json, run as node packages/server/bin/gatehouse.js serve' };
 }
 
 export type Backend = 'sqlite' | 'postgres';

@@ -11,9 +11,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { loadConfig } from '../src/config.js';
-import { createApp } from '../src/http/app.js';
-import { buildServices } from '../src/server.js';
+import { loadConfig } from '../packages/server/src/config.js';
+import { createApp } from '../packages/server/src/http/app.js';
+import { buildServices } from '../packages/server/src/server.js';
 
 export const REFERENCE_PATH = fileURLToPath(new URL('../docs/api-reference.md', import.meta.url));
 /** The example deployment the reference describes. */
