@@ -16,10 +16,8 @@ import { KeyObject, createPublicKey, verify } from 'node:crypto';
 import { createHistogram } from 'node:perf_hooks';
 import { type JWK, importJWK, jwtVerify } from 'jose';
 import { systemClock } from '../packages/server/src/core/clock.js';
-import type { CoreContext } from '../packages/server/src/core/context.js';
 import { issueAccessToken, JWT_TYP, verifyAccessToken } from '../packages/server/src/core/jwt.js';
 import { Keyset } from '../packages/server/src/core/keyset.js';
-import { createRegistry, DEFAULT_SCOPES } from '../packages/server/src/core/scopes.js';
 import { SecretBox } from '../packages/server/src/core/secret-box.js';
 import { openStore } from '../packages/server/src/store/kysely-store.js';
 
@@ -108,8 +106,7 @@ async function main(): Promise<void> {
   const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 1);
   const store = openStore({ sqlitePath: ':memory:' });
   await store.migrate();
-  const core: CoreContext = { store, clock: systemClock, scopes: createRegistry(DEFAULT_SCOPES), prefixes: { apiKey: 'sk_', accessToken: 'at_', refreshToken: 'rt_', clientSecret: 'cs_' } };
-  const keyset = new Keyset(core, new SecretBox('bench-only-server-secret-0123456789abcdef'), { alg: 'ES256', maxTokenTtlMs: 900_000, refreshMs: 10_000 });
+  const keyset = new Keyset({ store, clock: systemClock }, new SecretBox('bench-only-server-secret-0123456789abcdef'), { alg: 'ES256', maxTokenTtlMs: 900_000, refreshMs: 10_000 });
   await keyset.init({ type: 'system', id: null, user: null, ip: null });
   const token = await issueAccessToken(keyset, systemClock, { issuer: ISSUER, audience: AUDIENCE, subject: 'usr_bench', clientId: 'key_bench', scopes: ['read'], ttlSeconds: 900 });
   const jwk = keyset.jwks().keys[0] as JWK;

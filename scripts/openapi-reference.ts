@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadConfig } from '../packages/server/src/config.js';
 import { createApp } from '../packages/server/src/http/app.js';
-import { buildServices } from '../packages/server/src/server.js';
+import { buildRuntime } from '../packages/server/src/runtime.js';
 
 export const REFERENCE_PATH = fileURLToPath(new URL('../docs/api-reference.md', import.meta.url));
 /** The example deployment the reference describes. */
@@ -76,17 +76,14 @@ const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 export async function withApp<T>(run: (app: ReturnType<typeof createApp>, document: OpenApiDocument) => Promise<T> | T): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-openapi-'));
   const config = loadConfig({ GATEHOUSE_DATA_DIR: dir, GATEHOUSE_ISSUER: EXAMPLE_ISSUER, GATEHOUSE_LOG_LEVEL: 'silent' });
-  const services = await buildServices(config);
+  const runtime = await buildRuntime(config);
   try {
-    const app = createApp(services);
+    const app = createApp(runtime);
     const res = await app.request('/openapi.json');
     if (res.status !== 200) throw new Error(`GET /openapi.json answered ${res.status}`);
     return await run(app, (await res.json()) as OpenApiDocument);
   } finally {
-    services.keyset.stop();
-    services.stop();
-    await services.keys.stop();
-    await services.core.store.close();
+    await runtime.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

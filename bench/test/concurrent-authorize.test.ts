@@ -28,7 +28,7 @@ describe.each(BACKENDS)('concurrent authorizations with remembered consent on $n
     if (!server) return ctx.skip();
     const email = 'tabs@example.com';
     const user = await seedUser(server, email, PASSWORD);
-    const { client } = await createClient(server.services.core, { ...systemActor, user }, user.id, 'confidential', { name: 'Busy app', redirectUris: [REDIRECT_URI], scopes: ['read'] });
+    const { client } = await createClient(server.runtime, { ...systemActor, user }, user.id, 'confidential', { name: 'Busy app', redirectUris: [REDIRECT_URI], scopes: ['read'] });
     const session = await consoleLogin(server.url, email, PASSWORD);
     const params = new URLSearchParams({ client_id: client.id, redirect_uri: REDIRECT_URI, response_type: 'code', scope: 'read', state: 's' });
     const authorize = () => fetch(`${server!.url}/oauth/authorize?${params}`, { redirect: 'manual', headers: { Cookie: session.jar.header() } });

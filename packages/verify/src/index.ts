@@ -2,7 +2,7 @@
  * `gatehouse/verify`: verification of Gatehouse credentials for resource servers, with
  * adapters for Hono, Express, Fastify and plain `node:http`. See docs/verify.md.
  */
-export { bearerToken, MALFORMED_AUTHORIZATION } from './bearer.js';
+export { bearerToken, MALFORMED_AUTHORIZATION, parseBearer } from './bearer.js';
 export { metadataUrl } from './discovery.js';
 export {
   type Challenge,

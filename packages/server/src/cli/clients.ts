@@ -1,11 +1,12 @@
 /** `gatehouse clients`: register OAuth applications for an account and list them. */
 import type { Config } from '../config.js';
-import type { Actor, CoreContext } from '../core/context.js';
+import type { Actor } from '../core/context.js';
+import type { Runtime } from '../core/runtime.js';
 import { notFound } from '../core/errors.js';
 import { createClient } from '../core/oauth/clients.js';
 import type { ClientRecord } from '../store/oauth-store.js';
 import type { UserRecord } from '../store/store.js';
-import { parse, str, withCore } from './commands.js';
+import { parse, str, withRuntime } from './commands.js';
 import { type CliIO, UsageError } from './io.js';
 
 const USAGE =
@@ -19,7 +20,7 @@ function required(value: string | undefined, flag: string): string {
   return value;
 }
 
-async function userByEmail(core: CoreContext, email: string): Promise<UserRecord> {
+async function userByEmail(core: Runtime, email: string): Promise<UserRecord> {
   const user = await core.store.findUserByEmail(email.trim().toLowerCase());
   if (!user) throw notFound(`No account with email ${email}`);
   return user;
@@ -72,7 +73,7 @@ export async function clientsCommand(config: Config, io: CliIO, args: string[]):
       const grace = graceText === undefined ? 0 : Number(graceText);
       if (graceText !== undefined && (graceText.trim() === '' || !Number.isInteger(grace))) throw new UsageError('--refresh-grace-seconds takes a whole number of seconds (0–300)');
       const type = p.values.public === true ? 'public' : 'confidential';
-      const { client, secret } = await withCore(config, async (core) => {
+      const { client, secret } = await withRuntime(config, async (core) => {
         const user = await userByEmail(core, owner);
         return createClient(core, cliActor, user.id, type, {
           name,
@@ -89,7 +90,7 @@ export async function clientsCommand(config: Config, io: CliIO, args: string[]):
     case 'list': {
       const p = parse(rest, { owner: { type: 'string' } });
       const owner = str(p, 'owner');
-      const clients = await withCore(config, async (core) => core.store.oauth.listClients(owner ? (await userByEmail(core, owner)).id : undefined));
+      const clients = await withRuntime(config, async (core) => core.store.oauth.listClients(owner ? (await userByEmail(core, owner)).id : undefined));
       if (p.values.json) io.out(JSON.stringify(clients.map(clientJson)));
       else if (clients.length === 0) io.out('no applications');
       else io.out(clients.map((c) => `${c.id}\t${c.type}\t${c.scopes.join(',')}\t${c.name}\t${c.redirectUris.join(' ')}`).join('\n'));

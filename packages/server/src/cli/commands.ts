@@ -2,12 +2,13 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../config.js';
 import { createInvite, createUser } from '../core/accounts.js';
-import { parseDuration, systemClock } from '../core/clock.js';
-import type { Actor, CoreContext } from '../core/context.js';
+import { parseDuration } from '../core/clock.js';
+import type { Actor } from '../core/context.js';
+import type { Runtime } from '../core/runtime.js';
 import { notFound } from '../core/errors.js';
 import { createKey, getManagedKey, keyStatus, revokeKey, rollKey } from '../core/keys.js';
-import { createRegistry } from '../core/scopes.js';
-import { openStore } from '../store/kysely-store.js';
+import { createLogger } from '../log.js';
+import { buildRuntime } from '../runtime.js';
 import type { ApiKeyRecord, UserRecord } from '../store/store.js';
 import { type CliIO, UsageError } from './io.js';
 
@@ -33,13 +34,16 @@ export const str = (p: Parsed, flag: string): string | undefined => {
   return typeof v === 'string' ? v : undefined;
 };
 
-export async function withCore<T>(config: Config, fn: (core: CoreContext) => Promise<T>): Promise<T> {
-  const store = openStore(config.database);
+/**
+ * Runs `fn` with a runtime on the configured database, as the server builds it but without
+ * starting it (no key generation, no polls). Warnings go to stderr: stdout is the command's.
+ */
+export async function withRuntime<T>(config: Config, fn: (rt: Runtime) => Promise<T>): Promise<T> {
+  const rt = await buildRuntime(config, { logger: createLogger(config.logLevel, (line) => process.stderr.write(line)) });
   try {
-    await store.migrate();
-    return await fn({ store, clock: systemClock, scopes: createRegistry(config.scopes), prefixes: config.prefixes });
+    return await fn(rt);
   } finally {
-    await store.close();
+    await rt.close();
   }
 }
 
@@ -57,7 +61,7 @@ export function duration(text: string, flag: string): number {
   return ms;
 }
 
-async function userByEmail(core: CoreContext, email: string): Promise<UserRecord> {
+async function userByEmail(core: Runtime, email: string): Promise<UserRecord> {
   const user = await core.store.findUserByEmail(email.trim().toLowerCase());
   if (!user) throw notFound(`No account with email ${email}`);
   return user;
@@ -88,7 +92,7 @@ export async function usersCommand(config: Config, io: CliIO, args: string[]): P
     if (!values['password-stdin']) throw new UsageError('users create reads the password from standard input: pass --password-stdin');
     const email = required(str(p, 'email'), '--email');
     const password = (await io.readStdin()).replace(/\r?\n$/, '');
-    const user = await withCore(config, (core) => createUser(core, cliActor(), { email, password, admin: values.admin === true ? true : 'if-first' }));
+    const user = await withRuntime(config, (core) => createUser(core, cliActor(), { email, password, admin: values.admin === true ? true : 'if-first' }));
     io.out(values.json ? JSON.stringify({ id: user.id, email: user.email, admin: user.isAdmin }) : `created ${user.email} (${user.id})${user.isAdmin ? ' as admin' : ''}`);
     return;
   }
@@ -96,7 +100,7 @@ export async function usersCommand(config: Config, io: CliIO, args: string[]): P
     const p = parse(rest, { email: { type: 'string' }, 'expires-in': { type: 'string' } });
     const { values } = p;
     const ttl = duration(str(p, 'expires-in') ?? '7d', '--expires-in');
-    const invite = await withCore(config, (core) => createInvite(core, cliActor(), str(p, 'email') ?? null, ttl));
+    const invite = await withRuntime(config, (core) => createInvite(core, cliActor(), str(p, 'email') ?? null, ttl));
     const url = `${config.issuer}/console/signup?invite=${invite.token}`;
     io.out(values.json ? JSON.stringify({ url, invite: invite.token, expires_at: iso(invite.expiresAt) }) : `invite link (valid until ${iso(invite.expiresAt)}):\n${url}`);
     return;
@@ -116,7 +120,7 @@ export async function keysCommand(config: Config, io: CliIO, args: string[]): Pr
       const scopes = required(str(p, 'scopes'), '--scopes').split(',').map((s) => s.trim()).filter(Boolean);
       const expiresIn = str(p, 'expires-in');
       const ttl = expiresIn === undefined ? null : duration(expiresIn, '--expires-in');
-      const { key, secret } = await withCore(config, async (core) => {
+      const { key, secret } = await withRuntime(config, async (core) => {
         const user = await userByEmail(core, owner);
         return createKey(core, actor, { ownerId: user.id, name, scopes, expiresAt: ttl === null ? null : core.clock.now() + ttl });
       });
@@ -128,7 +132,7 @@ export async function keysCommand(config: Config, io: CliIO, args: string[]): Pr
       const p = parse(rest, { owner: { type: 'string' } });
       const { values } = p;
       const owner = str(p, 'owner');
-      const { keys, now } = await withCore(config, async (core) => {
+      const { keys, now } = await withRuntime(config, async (core) => {
         const ownerId = owner ? (await userByEmail(core, owner)).id : undefined;
         return { keys: await core.store.listApiKeys(ownerId ? { ownerId } : {}), now: core.clock.now() };
       });
@@ -140,7 +144,7 @@ export async function keysCommand(config: Config, io: CliIO, args: string[]): Pr
     case 'revoke': {
       const { values, positionals } = parse(rest, {});
       const keyId = required(positionals[0], 'KEY_ID');
-      const { key, now } = await withCore(config, async (core) => ({ key: await revokeKey(core, actor, keyId), now: core.clock.now() }));
+      const { key, now } = await withRuntime(config, async (core) => ({ key: await revokeKey(core, actor, keyId), now: core.clock.now() }));
       io.out(values.json ? JSON.stringify(keyJson(key, now)) : `revoked ${key.id}`);
       return;
     }
@@ -150,7 +154,7 @@ export async function keysCommand(config: Config, io: CliIO, args: string[]): Pr
       const keyId = required(positionals[0], 'KEY_ID');
       const graceText = str(p, 'grace') ?? '0';
       const grace = duration(graceText, '--grace');
-      const { key, secret } = await withCore(config, async (core) => {
+      const { key, secret } = await withRuntime(config, async (core) => {
         await getManagedKey(core, actor, keyId);
         return rollKey(core, actor, keyId, grace);
       });

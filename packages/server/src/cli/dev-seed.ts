@@ -12,13 +12,12 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.js';
 import { createUser } from '../core/accounts.js';
-import { systemClock } from '../core/clock.js';
-import type { Actor, CoreContext } from '../core/context.js';
+import type { Actor } from '../core/context.js';
 import { issueSecret, publicId } from '../core/credentials.js';
+import { systemClock } from '../core/clock.js';
 import { assertKnown, createRegistry, normalize } from '../core/scopes.js';
 import { type Db, connect } from '../store/connect.js';
-import { openStore } from '../store/kysely-store.js';
-import { parse, str } from './commands.js';
+import { parse, str, withRuntime } from './commands.js';
 import { type CliIO, UsageError } from './io.js';
 
 export const MAX_SEED_KEYS = 10_000_000;
@@ -78,20 +77,10 @@ export interface SeedInput {
 /** Seeds `count` keys; creates the owner (a regular account with an unusable random password) if missing. */
 export async function seedKeys(config: Config, input: SeedInput): Promise<SeedResult> {
   const started = performance.now();
-  const store = openStore(config.database);
-  let ownerId: string;
-  try {
-    await store.migrate();
-    const existing = await store.findUserByEmail(input.owner);
-    if (existing) ownerId = existing.id;
-    else {
-      const core: CoreContext = { store, clock: systemClock, scopes: createRegistry(config.scopes), prefixes: config.prefixes };
-      const user = await createUser(core, cliActor, { email: input.owner, password: randomBytes(24).toString('base64url'), admin: false });
-      ownerId = user.id;
-    }
-  } finally {
-    await store.close();
-  }
+  const ownerId = await withRuntime(config, async (rt) => {
+    const existing = await rt.store.findUserByEmail(input.owner);
+    return existing ? existing.id : (await createUser(rt, cliActor, { email: input.owner, password: randomBytes(24).toString('base64url'), admin: false })).id;
+  });
   const conn = connect(config.database);
   try {
     const now = systemClock.now();

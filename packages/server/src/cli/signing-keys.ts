@@ -1,11 +1,8 @@
 /** `gatehouse signing-keys list|rotate`: inspect and rotate the JWT signing keys. */
 import type { Config } from '../config.js';
-import { Keyset } from '../core/keyset.js';
-import { SecretBox } from '../core/secret-box.js';
 import { SIGNING_ALGS, type SigningAlg, currentSigner, retiredAt } from '../core/signing-keys.js';
-import { loadServerSecret } from '../server-secret.js';
 import type { SigningKeyRecord } from '../store/store.js';
-import { duration, parse, str, withCore } from './commands.js';
+import { duration, parse, str, withRuntime } from './commands.js';
 import { type CliIO, UsageError } from './io.js';
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
@@ -33,13 +30,12 @@ export async function signingKeysCommand(config: Config, io: CliIO, args: string
   const alg = str(p, 'alg') ?? config.signingAlg;
   if (!(SIGNING_ALGS as readonly string[]).includes(alg)) throw new UsageError(`--alg must be one of ${SIGNING_ALGS.join(', ')}`);
   const delayMs = duration(str(p, 'delay') ?? `${config.rotationDelaySeconds}s`, '--delay');
-  const box = new SecretBox(loadServerSecret(config));
-  await withCore(config, async (core) => {
-    const keyset = new Keyset(core, box, { alg: config.signingAlg, maxTokenTtlMs: config.jwtTtlSeconds * 1000, refreshMs: 10_000 });
+  await withRuntime(config, async (rt) => {
+    const { keyset } = rt;
     const actor = { type: 'cli' as const, id: null, user: null, ip: null };
     await keyset.init(actor);
     const created = sub === 'rotate' ? await keyset.rotate(actor, delayMs, alg as SigningAlg) : undefined;
-    const rows = describeKeys(keyset.all(), keyset.published(), core.clock.now());
+    const rows = describeKeys(keyset.all(), keyset.published(), rt.clock.now());
     if (p.values.json) {
       io.out(JSON.stringify(created ? { rotated: rows.find((r) => r.kid === created.kid), keys: rows } : rows));
       return;

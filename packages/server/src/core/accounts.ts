@@ -4,10 +4,11 @@
  * password", and an unknown email costs the same argon2 work as a wrong password.
  */
 import { hashSecret, issueSecret, publicId, randomBase62 } from './credentials.js';
-import { type Actor, type CoreContext, audit } from './context.js';
+import { type Actor, audit } from './context.js';
+import type { Runtime } from './runtime.js';
 import { invalidRequest, unauthenticated } from './errors.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, burnPasswordCheck, hashPassword, verifyPassword } from './passwords.js';
-import type { Throttle, ThrottleRule } from './throttle.js';
+import { type ThrottleRule, assertNotThrottled, countFailure } from './throttle.js';
 import type { SignupGate, UserRecord } from '../store/store.js';
 
 export type SignupMode = 'open' | 'invite' | 'closed';
@@ -43,7 +44,7 @@ export interface NewUser {
   gate?: SignupGate;
 }
 
-export async function createUser(ctx: CoreContext, actor: Actor, input: NewUser): Promise<UserRecord> {
+export async function createUser(ctx: Runtime, actor: Actor, input: NewUser): Promise<UserRecord> {
   const email = normalizeEmail(input.email);
   checkPasswordPolicy(input.password);
   const id = publicId('usr_');
@@ -66,16 +67,15 @@ export async function createUser(ctx: CoreContext, actor: Actor, input: NewUser)
  * account may sign up, so a fresh deployment can create its admin from the console.
  */
 export async function signUp(
-  ctx: CoreContext,
-  throttle: Throttle,
+  ctx: Runtime,
   mode: SignupMode,
   ip: string | null,
   input: { email: string; password: string; invite?: string | undefined },
 ): Promise<UserRecord> {
   // Every attempt counts: this bounds account creation and email probing from one address.
   const ipKey = `signup:ip:${ip ?? 'unknown'}`;
-  throttle.check(ipKey, SIGNUP_PER_IP);
-  throttle.fail(ipKey, SIGNUP_PER_IP);
+  await assertNotThrottled(ctx.limiter, ipKey, SIGNUP_PER_IP);
+  await countFailure(ctx.limiter, [ipKey, SIGNUP_PER_IP]);
   const gate: SignupGate =
     mode === 'open'
       ? { kind: 'open' }
@@ -92,7 +92,7 @@ export interface CreatedInvite {
   expiresAt: number;
 }
 
-export async function createInvite(ctx: CoreContext, actor: Actor, email: string | null, ttlMs: number): Promise<CreatedInvite> {
+export async function createInvite(ctx: Runtime, actor: Actor, email: string | null, ttlMs: number): Promise<CreatedInvite> {
   const issued = issueSecret('inv_');
   const now = ctx.clock.now();
   const normalized = email === null ? null : normalizeEmail(email);
@@ -104,25 +104,24 @@ export async function createInvite(ctx: CoreContext, actor: Actor, email: string
 }
 
 /** Checks a password sign-in; throws 401 with the one generic message, or 429 when throttled. */
-export async function signIn(ctx: CoreContext, throttle: Throttle, ip: string | null, email: string, password: string): Promise<UserRecord> {
+export async function signIn(ctx: Runtime, ip: string | null, email: string, password: string): Promise<UserRecord> {
   const accountKey = `login:acct:${email.trim().toLowerCase().slice(0, 320)}`;
   const ipKey = `login:ip:${ip ?? 'unknown'}`;
-  throttle.check(ipKey, PER_IP);
-  throttle.check(accountKey, PER_ACCOUNT);
+  await assertNotThrottled(ctx.limiter, ipKey, PER_IP);
+  await assertNotThrottled(ctx.limiter, accountKey, PER_ACCOUNT);
   const normalized = email.trim().toLowerCase();
   const user = EMAIL.test(normalized) ? await ctx.store.findUserByEmail(normalized) : undefined;
   let ok = false;
   if (user) ok = await verifyPassword(user.passwordHash, password);
   else await burnPasswordCheck(password);
   if (!user || !ok) {
-    throttle.fail(ipKey, PER_IP);
-    throttle.fail(accountKey, PER_ACCOUNT);
+    await countFailure(ctx.limiter, [ipKey, PER_IP], [accountKey, PER_ACCOUNT]);
     await ctx.store.appendAudit(
       audit(ctx, { type: 'user', id: user?.id ?? null, user: null, ip }, 'session.login_failed', null, user?.id ?? null),
     );
     throw unauthenticated(LOGIN_FAILED);
   }
-  throttle.reset(accountKey);
+  await ctx.limiter.reset(accountKey);
   return user;
 }
 
@@ -132,7 +131,7 @@ export interface NewSession {
   expiresAt: number;
 }
 
-export async function startSession(ctx: CoreContext, user: UserRecord, ip: string | null): Promise<NewSession> {
+export async function startSession(ctx: Runtime, user: UserRecord, ip: string | null): Promise<NewSession> {
   const token = randomBase62(43);
   const now = ctx.clock.now();
   const expiresAt = now + SESSION_TTL_MS;
@@ -141,12 +140,12 @@ export async function startSession(ctx: CoreContext, user: UserRecord, ip: strin
   return { token, expiresAt };
 }
 
-export async function resolveSession(ctx: CoreContext, token: string): Promise<UserRecord | undefined> {
+export async function resolveSession(ctx: Runtime, token: string): Promise<UserRecord | undefined> {
   if (!/^[0-9A-Za-z]{43}$/.test(token)) return undefined;
   const found = await ctx.store.findSession(hashSecret(token), ctx.clock.now());
   return found?.user;
 }
 
-export async function endSession(ctx: CoreContext, token: string): Promise<void> {
+export async function endSession(ctx: Runtime, token: string): Promise<void> {
   await ctx.store.deleteSession(hashSecret(token));
 }

@@ -1,6 +1,6 @@
 /** The sample protected resource: agents owned by an account. */
 import { publicId } from './credentials.js';
-import type { CoreContext } from './context.js';
+import type { Runtime } from './runtime.js';
 import { notFound } from './errors.js';
 import type { AgentRecord } from '../store/store.js';
 
@@ -9,7 +9,7 @@ export interface AgentFields {
   description?: string | undefined;
 }
 
-export async function createAgent(ctx: CoreContext, ownerId: string, fields: AgentFields): Promise<AgentRecord> {
+export async function createAgent(ctx: Runtime, ownerId: string, fields: AgentFields): Promise<AgentRecord> {
   const now = ctx.clock.now();
   const agent: AgentRecord = {
     id: publicId('agt_'),
@@ -23,13 +23,13 @@ export async function createAgent(ctx: CoreContext, ownerId: string, fields: Age
   return agent;
 }
 
-export async function getAgent(ctx: CoreContext, ownerId: string, id: string): Promise<AgentRecord> {
+export async function getAgent(ctx: Runtime, ownerId: string, id: string): Promise<AgentRecord> {
   const agent = await ctx.store.getAgent(ownerId, id);
   if (!agent) throw notFound('Agent not found');
   return agent;
 }
 
-export async function updateAgent(ctx: CoreContext, ownerId: string, id: string, patch: { name?: string | undefined; description?: string | undefined }): Promise<AgentRecord> {
+export async function updateAgent(ctx: Runtime, ownerId: string, id: string, patch: { name?: string | undefined; description?: string | undefined }): Promise<AgentRecord> {
   const agent = await ctx.store.updateAgent(ownerId, id, {
     ...(patch.name !== undefined ? { name: patch.name } : {}),
     ...(patch.description !== undefined ? { description: patch.description } : {}),
@@ -39,6 +39,6 @@ export async function updateAgent(ctx: CoreContext, ownerId: string, id: string,
   return agent;
 }
 
-export async function deleteAgent(ctx: CoreContext, ownerId: string, id: string): Promise<void> {
+export async function deleteAgent(ctx: Runtime, ownerId: string, id: string): Promise<void> {
   if (!(await ctx.store.deleteAgent(ownerId, id))) throw notFound('Agent not found');
 }

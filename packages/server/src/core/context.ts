@@ -1,25 +1,12 @@
-/** What core operations need from their surroundings: storage, time, and configured registries. */
+/** Who acts (for authorization and the audit log), and the prefixes of issued secrets. */
 import type { Clock } from './clock.js';
-import type { ScopeRegistry } from './scopes.js';
-import type { ClientRecord } from '../store/oauth-store.js';
-import type { ActorType, AuditInput, Store, UserRecord } from '../store/store.js';
+import type { ActorType, AuditInput, UserRecord } from '../store/store.js';
 
 export interface Prefixes {
   apiKey: string;
   accessToken: string;
   refreshToken: string;
   clientSecret: string;
-}
-
-export interface CoreContext {
-  store: Store;
-  clock: Clock;
-  scopes: ScopeRegistry;
-  prefixes: Prefixes;
-  /** Apps by id for client authentication, cached; without it, every lookup reads the store. */
-  clients?: { get(id: string): Promise<ClientRecord | undefined> };
-  /** Called after a credential (key, grant, token, app) is revoked or changed, so in-process caches drop it at once. */
-  credentialChanged?: (keyId: string) => void;
 }
 
 /** Who is acting, for authorization decisions and the audit log. */
@@ -32,7 +19,7 @@ export interface Actor {
   ip: string | null;
 }
 
-export function audit(ctx: CoreContext, actor: Actor, action: string, target: string | null, subjectUserId: string | null, detail?: Record<string, unknown>): AuditInput {
+export function audit(ctx: { readonly clock: Clock }, actor: Actor, action: string, target: string | null, subjectUserId: string | null, detail?: Record<string, unknown>): AuditInput {
   return {
     at: ctx.clock.now(),
     actorType: actor.type,

@@ -4,28 +4,17 @@
  * whatever failed, so there is no oracle) → scopes allowed for the key (403). Scopes are never
  * silently narrowed. Failures are throttled per key_id and per IP.
  */
-import type { CoreContext } from './context.js';
+import type { Runtime } from './runtime.js';
 import { forbidden, unauthenticated } from './errors.js';
 import { issueAccessToken } from './jwt.js';
 import type { KeyVerifier } from './key-verifier.js';
-import type { Keyset } from './keyset.js';
 import { assertKnown, missing, normalize } from './scopes.js';
 import { safeEqual } from './credentials.js';
-import type { Throttle, ThrottleRule } from './throttle.js';
+import { type ThrottleRule, assertNotThrottled, countFailure } from './throttle.js';
 
 export const EXCHANGE_FAILED = 'Invalid key_id or key_secret';
 const PER_KEY: ThrottleRule = { limit: 10, windowMs: 5 * 60_000 };
 const PER_IP: ThrottleRule = { limit: 50, windowMs: 5 * 60_000 };
-
-export interface ExchangeDeps {
-  core: CoreContext;
-  keys: KeyVerifier;
-  keyset: Keyset;
-  throttle: Throttle;
-  issuer: string;
-  audience: string;
-  ttlSeconds: number;
-}
 
 export interface ExchangeResult {
   access_token: string;
@@ -35,22 +24,21 @@ export interface ExchangeResult {
 }
 
 export async function exchangeKeyPair(
-  deps: ExchangeDeps,
+  rt: Runtime,
   input: { keyId: string; keySecret: string; scopes: readonly string[]; ip: string | null },
 ): Promise<ExchangeResult> {
   const scopes = normalize(input.scopes);
-  assertKnown(deps.core.scopes, scopes);
+  assertKnown(rt.scopes, scopes);
   const keyKey = `v0auth:key:${input.keyId.slice(0, 64)}`;
   const ipKey = `v0auth:ip:${input.ip ?? 'unknown'}`;
-  deps.throttle.check(ipKey, PER_IP);
-  deps.throttle.check(keyKey, PER_KEY);
+  await assertNotThrottled(rt.limiter, ipKey, PER_IP);
+  await assertNotThrottled(rt.limiter, keyKey, PER_KEY);
   let key: Awaited<ReturnType<KeyVerifier['verify']>>;
   try {
-    key = await deps.keys.verify(input.keySecret);
+    key = await rt.apiKeys.verify(input.keySecret);
     if (!safeEqual(key.id, input.keyId)) throw unauthenticated(EXCHANGE_FAILED);
   } catch (err) {
-    deps.throttle.fail(ipKey, PER_IP);
-    deps.throttle.fail(keyKey, PER_KEY);
+    await countFailure(rt.limiter, [ipKey, PER_IP], [keyKey, PER_KEY]);
     if ((err as { code?: string }).code === 'unauthenticated') throw unauthenticated(EXCHANGE_FAILED);
     throw err;
   }
@@ -58,13 +46,14 @@ export async function exchangeKeyPair(
   if (refused.length > 0) {
     throw forbidden(`The key is not allowed these scopes: ${refused.join(' ')}`, { refused_scopes: refused, allowed_scopes: key.scopes });
   }
-  const accessToken = await issueAccessToken(deps.keyset, deps.core.clock, {
-    issuer: deps.issuer,
-    audience: deps.audience,
+  const { issuer, audience, jwtTtlSeconds } = rt.config;
+  const accessToken = await issueAccessToken(rt.keyset, rt.clock, {
+    issuer,
+    audience,
     subject: key.ownerId,
     clientId: key.id,
     scopes,
-    ttlSeconds: deps.ttlSeconds,
+    ttlSeconds: jwtTtlSeconds,
   });
-  return { access_token: accessToken, token_type: 'Bearer', expires_in: deps.ttlSeconds, scope: scopes.join(' ') };
+  return { access_token: accessToken, token_type: 'Bearer', expires_in: jwtTtlSeconds, scope: scopes.join(' ') };
 }

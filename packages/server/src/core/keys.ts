@@ -4,7 +4,8 @@
  * grace period ends. Only SHA-256 digests of secrets reach the store.
  */
 import { issueSecret, publicId } from './credentials.js';
-import { type Actor, type CoreContext, audit } from './context.js';
+import { type Actor, audit } from './context.js';
+import type { Runtime } from './runtime.js';
 import { forbidden, invalidRequest, notFound } from './errors.js';
 import { assertKnown, normalize } from './scopes.js';
 import type { ApiKeyRecord } from '../store/store.js';
@@ -42,14 +43,14 @@ function checkName(name: string): string {
   return trimmed;
 }
 
-export async function createKey(ctx: CoreContext, actor: Actor, input: CreateKeyInput): Promise<CreatedKey> {
+export async function createKey(ctx: Runtime, actor: Actor, input: CreateKeyInput): Promise<CreatedKey> {
   const name = checkName(input.name);
   const scopes = normalize(input.scopes);
   if (scopes.length === 0) throw invalidRequest('At least one scope must be provided');
   assertKnown(ctx.scopes, scopes);
   const now = ctx.clock.now();
   if (input.expiresAt !== null && input.expiresAt <= now) throw invalidRequest('Expiry must be in the future');
-  const issued = issueSecret(ctx.prefixes.apiKey);
+  const issued = issueSecret(ctx.config.prefixes.apiKey);
   const key: ApiKeyRecord = {
     id: publicId('key_'),
     ownerId: input.ownerId,
@@ -70,7 +71,7 @@ export async function createKey(ctx: CoreContext, actor: Actor, input: CreateKey
 }
 
 /** The key if `actor` may manage it (its owner, or an admin); 404 otherwise so ids are not an oracle. */
-export async function getManagedKey(ctx: CoreContext, actor: Actor, keyId: string): Promise<ApiKeyRecord> {
+export async function getManagedKey(ctx: Runtime, actor: Actor, keyId: string): Promise<ApiKeyRecord> {
   const key = await ctx.store.getApiKey(keyId);
   if (!key || !actor.user || (key.ownerId !== actor.user.id && !actor.user.isAdmin)) {
     throw notFound('API key not found');
@@ -78,22 +79,22 @@ export async function getManagedKey(ctx: CoreContext, actor: Actor, keyId: strin
   return key;
 }
 
-export async function revokeKey(ctx: CoreContext, actor: Actor, keyId: string): Promise<ApiKeyRecord> {
+export async function revokeKey(ctx: Runtime, actor: Actor, keyId: string): Promise<ApiKeyRecord> {
   const key = await getManagedKey(ctx, actor, keyId);
   const revoked = await ctx.store.revokeApiKey(key.id, ctx.clock.now(), audit(ctx, actor, 'api_key.revoke', key.id, key.ownerId));
   if (!revoked) throw notFound('API key not found');
-  ctx.credentialChanged?.(key.id);
+  await ctx.revocations.publish(key.id);
   return revoked;
 }
 
-export async function rollKey(ctx: CoreContext, actor: Actor, keyId: string, graceMs: number): Promise<CreatedKey> {
+export async function rollKey(ctx: Runtime, actor: Actor, keyId: string, graceMs: number): Promise<CreatedKey> {
   if (!Number.isInteger(graceMs) || graceMs < 0 || graceMs > MAX_GRACE_MS) {
     throw invalidRequest('Grace period must be between 0 and 7 days');
   }
   const key = await getManagedKey(ctx, actor, keyId);
   const now = ctx.clock.now();
   if (keyStatus(key, now) !== 'active') throw forbidden(`Cannot roll an ${keyStatus(key, now)} key`);
-  const issued = issueSecret(ctx.prefixes.apiKey);
+  const issued = issueSecret(ctx.config.prefixes.apiKey);
   const rolled = await ctx.store.rollApiKey(
     key.id,
     { hash: issued.hash, keyId: key.id, start: issued.start, createdAt: now, expiresAt: null },
@@ -101,10 +102,10 @@ export async function rollKey(ctx: CoreContext, actor: Actor, keyId: string, gra
     audit(ctx, actor, 'api_key.roll', key.id, key.ownerId, { grace_seconds: graceMs / 1000 }),
   );
   if (!rolled) throw forbidden('Cannot roll a revoked key');
-  ctx.credentialChanged?.(key.id);
+  await ctx.revocations.publish(key.id);
   return { key: rolled, secret: issued.secret };
 }
 
-export async function listKeys(ctx: CoreContext, ownerId: string): Promise<ApiKeyRecord[]> {
+export async function listKeys(ctx: Runtime, ownerId: string): Promise<ApiKeyRecord[]> {
   return ctx.store.listApiKeys({ ownerId });
 }

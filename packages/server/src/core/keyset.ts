@@ -4,7 +4,8 @@
  * a kid we do not know yet (at most once a second). Private keys are unsealed lazily.
  */
 import { type CryptoKey, type JWK, type KeyObject, importJWK, importPKCS8 } from 'jose';
-import type { Actor, CoreContext } from './context.js';
+import type { Actor } from './context.js';
+import type { Runtime } from './runtime.js';
 import { audit } from './context.js';
 import type { SecretBox } from './secret-box.js';
 import { type SigningAlg, currentSigner, generateSigningKey, publishedKeys } from './signing-keys.js';
@@ -32,7 +33,7 @@ export class Keyset {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly ctx: CoreContext,
+    private readonly ctx: Pick<Runtime, 'store' | 'clock'>,
     private readonly box: SecretBox,
     private readonly opts: KeysetOptions,
   ) {}

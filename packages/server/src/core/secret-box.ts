@@ -6,10 +6,17 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 import { GatehouseError } from './errors.js';
 
 export class SecretBox {
-  private readonly key: Buffer;
+  private derived: Buffer | undefined;
 
-  constructor(serverSecret: string) {
-    this.key = Buffer.from(hkdfSync('sha256', serverSecret, 'gatehouse', 'signing-key-encryption v1', 32));
+  /** `serverSecret` may be a loader: it runs on first use, so a process that never seals needs no secret. */
+  constructor(private readonly serverSecret: string | (() => string)) {}
+
+  private get key(): Buffer {
+    if (!this.derived) {
+      const secret = typeof this.serverSecret === 'string' ? this.serverSecret : this.serverSecret();
+      this.derived = Buffer.from(hkdfSync('sha256', secret, 'gatehouse', 'signing-key-encryption v1', 32));
+    }
+    return this.derived;
   }
 
   seal(plaintext: string): string {

@@ -20,7 +20,8 @@ import { authorizedAppPages } from './console/authorized-apps.js';
 import { CONSOLE_CSS, CONSOLE_JS } from './console/assets.js';
 import { ErrorPage } from './console/layout.js';
 import { loadSession } from './console/session.js';
-import type { AppEnv, Services } from './env.js';
+import type { AppEnv } from './env.js';
+import type { Runtime } from '../core/runtime.js';
 import { readBody } from './body.js';
 import { apiError, normalizeError } from './errors.js';
 import { registerExtraPaths } from './openapi-extra.js';
@@ -35,8 +36,8 @@ import { skillRoutes } from './skills.js';
 const isPage = (path: string) => path === '/console' || path.startsWith('/console/') || path === '/' || path === '/oauth/authorize';
 const isOAuth = (path: string) => path.startsWith('/oauth/');
 
-export function createApp(services: Services): OpenAPIHono<AppEnv> {
-  const { config, log } = services;
+export function createApp(rt: Runtime): OpenAPIHono<AppEnv> {
+  const { config, log } = rt;
   const app = new OpenAPIHono<AppEnv>();
 
   app.use(async (c, next) => {
@@ -64,10 +65,10 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     try {
-      await services.core.store.ping();
-      return c.json({ status: 'ok', database: services.core.store.kind });
+      await rt.store.ping();
+      return c.json({ status: 'ok', database: rt.store.kind });
     } catch {
-      return c.json({ status: 'unavailable', database: services.core.store.kind }, 503);
+      return c.json({ status: 'unavailable', database: rt.store.kind }, 503);
     }
   });
 
@@ -78,23 +79,23 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
 
   app.get('/', (c) => c.redirect('/console'));
   // '/console/*' also matches '/console': one registration, one session lookup per request.
-  app.use('/console/*', loadSession(services));
+  app.use('/console/*', loadSession(rt));
   app.get('/console', (c) => c.redirect(c.get('sessionUser') ? '/console/settings/api-keys' : '/console/login'));
-  accountPages(app, services);
-  apiKeyPages(app, services);
-  applicationPages(app, services);
-  authorizedAppPages(app, services);
+  accountPages(app, rt);
+  apiKeyPages(app, rt);
+  applicationPages(app, rt);
+  authorizedAppPages(app, rt);
 
-  app.route('/', jwksRoutes(services));
-  app.route('/', metadataRoutes(services));
-  app.route('/', tokenRoutes(services));
-  app.route('/', skillRoutes(services));
-  authorizePages(app, services);
-  app.route('/v0', v0AuthRoutes(services));
-  app.route('/v1', apiKeyRoutes(services));
-  app.route('/v1', applicationRoutes(services));
-  app.route('/v1', auditLogRoutes(services));
-  if (config.sampleApi) app.route('/v1', agentRoutes(services));
+  app.route('/', jwksRoutes(rt));
+  app.route('/', metadataRoutes(rt));
+  app.route('/', tokenRoutes(rt));
+  app.route('/', skillRoutes(rt));
+  authorizePages(app, rt);
+  app.route('/v0', v0AuthRoutes(rt));
+  app.route('/v1', apiKeyRoutes(rt));
+  app.route('/v1', applicationRoutes(rt));
+  app.route('/v1', auditLogRoutes(rt));
+  if (config.sampleApi) app.route('/v1', agentRoutes(rt));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
@@ -109,7 +110,7 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
   });
 
   const respond = (c: Context<AppEnv>, thrown: unknown) => {
-    const err = normalizeError(services, c, thrown);
+    const err = normalizeError(rt, c, thrown);
     if (isPage(c.req.path)) {
       const message = err.expose ? err.detail : 'Internal server error';
       return c.html(ErrorPage({ status: err.status, message }), err.status as ContentfulStatusCode);

@@ -1,9 +1,9 @@
 /**
- * Authentication for /v1, through the same library resource servers use (`gatehouse/verify`):
- * a Bearer API key (`sk_…`), an OAuth access token (`at_…`), or a JWT (from `POST /v0/auth`, or
- * a JWT access token) is turned into a credential by the in-process verifier (local-verifier.ts),
- * and scopes are checked by the library's `requireScopes`. Its errors map to GatehouseErrors so
- * /v1 answers with the one error shape and the library's `WWW-Authenticate` formatting.
+ * Authentication for /v1: a Bearer API key (`sk_…`), an OAuth access token (`at_…`), or a JWT
+ * (from `POST /v0/auth`, or a JWT access token) becomes the same credential resource servers get
+ * from `@gatehouse/verify`, through the in-process `verifyCredential` (no HTTP, no database
+ * write). Failures are GatehouseErrors, rendered once by http/errors.ts (with the library's
+ * `WWW-Authenticate` formatter).
  * Without an Authorization header, the console's session cookie is accepted; cookie-
  * authenticated writes must carry `X-CSRF-Token` equal to the CSRF cookie, so a cross-site page
  * cannot act with the user's session.
@@ -14,60 +14,47 @@ import type { Actor } from '../core/context.js';
 import { forbidden, insufficientScope, unauthenticated } from '../core/errors.js';
 import { assertKnown, missing } from '../core/scopes.js';
 import type { UserRecord } from '../store/store.js';
-import { type VerifiedCredential, VerifyError, bearerToken, requireScopes as scopeCheck } from '@gatehouse/verify';
+import { MALFORMED_AUTHORIZATION, type VerifiedCredential, parseBearer } from '@gatehouse/verify';
+import { verifyCredential } from '../core/credential-verifier.js';
 import { csrfValid, readSession } from './cookies.js';
-import type { AppEnv, Principal, Services } from './env.js';
+import type { AppEnv, Principal } from './env.js';
+import type { Runtime } from '../core/runtime.js';
 import { clientIp } from './ip.js';
-import { localVerifier } from './local-verifier.js';
 import { requestHeader } from './request-header.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-/** A library refusal as the GatehouseError the /v1 error mapping renders; anything else as is. */
-export function fromVerifyError(err: unknown): unknown {
-  if (!(err instanceof VerifyError)) return err;
-  return err.error === 'insufficient_scope' ? insufficientScope(err.scope) : unauthenticated(err.detail);
-}
 
 function principalOf(credential: VerifiedCredential): Principal {
   return { userId: credential.subject, scopes: credential.scopes, via: credential.kind, keyId: credential.clientId, user: null };
 }
 
-export function authenticate(services: Services): MiddlewareHandler<AppEnv> {
-  const { config, core } = services;
-  const verifier = localVerifier(services);
+export function authenticate(rt: Runtime): MiddlewareHandler<AppEnv> {
+  const { config } = rt;
   return async (c, next) => {
     const header = requestHeader(c, 'authorization');
     if (header !== undefined) {
-      let credential: VerifiedCredential;
-      try {
-        credential = await verifier.verify(bearerToken(header));
-      } catch (err) {
-        throw fromVerifyError(err);
-      }
-      c.set('principal', principalOf(credential));
+      const token = parseBearer(header);
+      if (token === undefined) throw unauthenticated(MALFORMED_AUTHORIZATION);
+      c.set('principal', principalOf(await verifyCredential(rt, token)));
       return next();
     }
     const session = readSession(c, config.secure);
-    const user = session ? await resolveSession(core, session) : undefined;
+    const user = session ? await resolveSession(rt, session) : undefined;
     if (!user) throw unauthenticated('Missing credentials: send "Authorization: Bearer <API key>"');
     if (!SAFE_METHODS.has(c.req.method) && !csrfValid(c, config.secure, c.req.header('x-csrf-token'))) {
       throw forbidden('Missing or invalid X-CSRF-Token header for a cookie-authenticated request');
     }
-    c.set('principal', { userId: user.id, scopes: [...core.scopes.keys()], via: 'session', keyId: null, user });
+    c.set('principal', { userId: user.id, scopes: [...rt.scopes.keys()], via: 'session', keyId: null, user });
     return next();
   };
 }
 
 export function requireScopes(...scopes: string[]): MiddlewareHandler<AppEnv> {
-  const check = scopeCheck(...scopes);
+  const wanted = [...new Set(scopes)];
   // A synchronous check: no extra promise per request.
   return (c, next) => {
-    try {
-      check(c.get('principal'));
-    } catch (err) {
-      throw fromVerifyError(err);
-    }
+    const lacking = missing(c.get('principal').scopes, wanted);
+    if (lacking.length > 0) throw insufficientScope(lacking);
     return next();
   };
 }
@@ -83,26 +70,26 @@ export const requireSessionOrAdmin: MiddlewareHandler<AppEnv> = async (c, next) 
  * A credential can only hand out what it holds itself (a new key, an app acting for its owner):
  * scopes are never widened. Unknown scopes are a 400 first; a console session holds them all.
  */
-export function assertCanGrant(services: Services, c: Context<AppEnv>, wanted: readonly string[]): void {
-  assertKnown(services.core.scopes, wanted);
+export function assertCanGrant(rt: Runtime, c: Context<AppEnv>, wanted: readonly string[]): void {
+  assertKnown(rt.scopes, wanted);
   const principal = c.get('principal');
   const refused = principal.via === 'session' ? [] : missing(principal.scopes, wanted);
   if (refused.length > 0) throw forbidden(`A credential cannot grant scopes it does not hold: ${refused.join(' ')}`, { refused_scopes: refused });
 }
 
 /** The principal's account, loaded once; a key whose owner was deleted is no longer valid. */
-export async function principalUser(services: Services, c: Context<AppEnv>): Promise<UserRecord> {
+export async function principalUser(rt: Runtime, c: Context<AppEnv>): Promise<UserRecord> {
   const p: Principal = c.get('principal');
   if (p.user) return p.user;
-  const user = await services.core.store.getUser(p.userId);
+  const user = await rt.store.getUser(p.userId);
   if (!user) throw unauthenticated();
   c.set('principal', { ...p, user });
   return user;
 }
 
-export async function actorOf(services: Services, c: Context<AppEnv>): Promise<Actor> {
+export async function actorOf(rt: Runtime, c: Context<AppEnv>): Promise<Actor> {
   const p = c.get('principal');
-  const user = await principalUser(services, c);
-  return { type: p.via === 'session' ? 'user' : 'api_key', id: p.keyId ?? p.userId, user, ip: clientIp(c, services.config.trustProxy) };
+  const user = await principalUser(rt, c);
+  return { type: p.via === 'session' ? 'user' : 'api_key', id: p.keyId ?? p.userId, user, ip: clientIp(c, rt.config.trustProxy) };
 }
 

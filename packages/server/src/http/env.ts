@@ -1,29 +1,5 @@
-/** Types shared by the HTTP layer: what every route can reach, and what middleware sets. */
-import type { Config } from '../config.js';
-import type { CoreContext } from '../core/context.js';
-import type { KeyVerifier } from '../core/key-verifier.js';
-import type { JwtMemo } from '../core/jwt-memo.js';
-import type { Keyset } from '../core/keyset.js';
-import type { AccessTokenVerifier } from '../core/oauth/access-token-verifier.js';
-import type { SecretBox } from '../core/secret-box.js';
-import type { Throttle } from '../core/throttle.js';
-import type { Logger } from '../log.js';
+/** Types shared by the HTTP layer: what middleware sets on each request. Routes receive the `Runtime`. */
 import type { UserRecord } from '../store/store.js';
-
-export interface Services {
-  config: Config;
-  core: CoreContext;
-  keys: KeyVerifier;
-  keyset: Keyset;
-  /** Verified JWTs, remembered until they expire. */
-  jwtMemo: JwtMemo;
-  accessTokens: AccessTokenVerifier;
-  box: SecretBox;
-  throttle: Throttle;
-  log: Logger;
-  /** Stops background timers owned by the services. */
-  stop(): void;
-}
 
 /** The authenticated caller of a /v1 route. */
 export interface Principal {

@@ -9,8 +9,9 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { GatehouseError, toGatehouseError } from '../core/errors.js';
 import { describeError } from '../log.js';
-import { VerifyError, insufficientScope } from '@gatehouse/verify';
-import type { AppEnv, Services } from './env.js';
+import { formatWwwAuthenticate } from '@gatehouse/verify';
+import type { AppEnv } from './env.js';
+import type { Runtime } from '../core/runtime.js';
 
 export function fromHttpException(err: unknown): unknown {
   if (!(err instanceof HTTPException)) return err;
@@ -31,23 +32,24 @@ export function fromHttpException(err: unknown): unknown {
 export const REALM = 'gatehouse';
 
 /**
- * RFC 6750 §3, formatted by gatehouse/verify exactly as resource servers answer: no error code
- * when the request carried no credentials at all.
+ * RFC 6750 §3, formatted by @gatehouse/verify's pure formatter, exactly as resource servers
+ * answer: no error code when the request carried no credentials at all.
  */
 export function wwwAuthenticate(err: GatehouseError, hadCredentials: boolean): string | undefined {
   if (err.code === 'unauthenticated') {
-    return new VerifyError('invalid_token', err.detail, { credentialsSent: hadCredentials }).wwwAuthenticate({ realm: REALM });
+    return formatWwwAuthenticate(hadCredentials ? { realm: REALM, error: 'invalid_token', errorDescription: err.detail } : { realm: REALM });
   }
   if (err.code === 'insufficient_scope') {
-    return insufficientScope((err.extra.required_scopes as string[] | undefined) ?? []).wwwAuthenticate({ realm: REALM });
+    const required = (err.extra.required_scopes as string[] | undefined) ?? [];
+    return formatWwwAuthenticate({ realm: REALM, error: 'insufficient_scope', scope: required.join(' ') });
   }
   return undefined;
 }
 
-export function normalizeError(services: Services, c: Context<AppEnv>, thrown: unknown): GatehouseError {
+export function normalizeError(rt: Runtime, c: Context<AppEnv>, thrown: unknown): GatehouseError {
   const err = toGatehouseError(fromHttpException(thrown));
   if (!err.expose) {
-    services.log.error('request failed', { method: c.req.method, path: c.req.path, ...describeError(err.cause ?? thrown) });
+    rt.log.error('request failed', { method: c.req.method, path: c.req.path, ...describeError(err.cause ?? thrown) });
   }
   return err;
 }

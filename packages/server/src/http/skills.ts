@@ -17,7 +17,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { Hono } from 'hono';
 import type { Config } from '../config.js';
 import { notFound } from '../core/errors.js';
-import type { AppEnv, Services } from './env.js';
+import type { AppEnv } from './env.js';
+import type { Runtime } from '../core/runtime.js';
 
 /** `skills/` at the package root: two levels up from both `src/http/` and `dist/http/`. */
 export const SKILLS_DIR = new URL('../../skills/', import.meta.url);
@@ -78,8 +79,8 @@ export function frontMatter(markdown: string): Record<string, string> {
   return out;
 }
 
-export function skillRoutes(services: Services) {
-  const { config, log } = services;
+export function skillRoutes(rt: Runtime) {
+  const { config, log } = rt;
   const values = skillValues(config);
   const templates = loadSkillTemplates();
   if (templates.length === 0) log.warn('no agent skills found', { dir: SKILLS_DIR.pathname });

@@ -46,7 +46,7 @@ describe('gatehouse login (loopback redirect, RFC 8252)', () => {
   beforeAll(async () => {
     server = (await startTestServer(sqlite))!;
     user = await seedUser(server, 'cli-user@example.com', PASSWORD);
-    const { client } = await createClient(server.services.core, { ...systemActor, user }, user.id, 'public', {
+    const { client } = await createClient(server.runtime, { ...systemActor, user }, user.id, 'public', {
       name: 'Gatehouse CLI',
       redirectUris: ['http://127.0.0.1/callback'],
       scopes: ['read', 'write'],

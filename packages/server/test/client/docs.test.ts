@@ -78,7 +78,7 @@ describe('docs/client.md examples', () => {
   it('errors: a revoked key prints status, detail and extra', async () => {
     const owner = await seedUser(server!);
     const { key, secret } = await seedKey(server!, owner, ['read']);
-    await revokeKey(server!.services.core, { ...systemActor, user: owner }, key.id);
+    await revokeKey(server!.runtime, { ...systemActor, user: owner }, key.id);
     const logged = await run('errors', { GATEHOUSE_URL: server!.url, GATEHOUSE_API_KEY: secret });
     expect(logged).toEqual([[401, expect.stringMatching(/\S/), {}]]);
   });

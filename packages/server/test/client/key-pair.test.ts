@@ -115,7 +115,7 @@ describe.each(BACKENDS)('gatehouse/client with a key pair on $name', (backend) =
     const other = await seedKey(server, owner, ['read']);
     const gh2 = new Gatehouse({ baseUrl: server.url, keyPair: { keyId: other.key.id, keySecret: other.secret, scopes: ['read'] }, now: () => clock.now() });
     const cached = await gh2.accessToken();
-    await revokeKey(server.services.core, { ...systemActor, user: owner }, other.key.id);
+    await revokeKey(server.runtime, { ...systemActor, user: owner }, other.key.id);
     clock.advance(31_000);
     expect(await agentsStatus(server, cached)).toBe(200);
     await expect(gh2.fetch('/v1/agents')).rejects.toMatchObject({ status: 401, detail: 'Invalid key_id or key_secret' });

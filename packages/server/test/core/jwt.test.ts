@@ -9,12 +9,10 @@ import { type JsonWebKey, KeyObject, createHmac, createPublicKey, generateKeyPai
 import { type JWK, SignJWT, createLocalJWKSet, jwtVerify } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
-import type { CoreContext } from '../../src/core/context.js';
 import { GatehouseError } from '../../src/core/errors.js';
 import { INVALID_TOKEN_DETAIL, JWT_TYP, issueAccessToken, verifyAccessToken } from '../../src/core/jwt.js';
 import { JwtMemo } from '../../src/core/jwt-memo.js';
 import { Keyset } from '../../src/core/keyset.js';
-import { DEFAULT_SCOPES, createRegistry } from '../../src/core/scopes.js';
 import { SecretBox } from '../../src/core/secret-box.js';
 import type { SigningAlg } from '../../src/core/signing-keys.js';
 import { openStore } from '../../src/store/kysely-store.js';
@@ -45,7 +43,7 @@ describe.each(['ES256', 'EdDSA'] as const)('JWT access tokens signed with %s', (
     store = openStore({ sqlitePath: ':memory:' });
     await store.migrate();
     clock = new FakeClock();
-    const ctx: CoreContext = { store, clock, scopes: createRegistry(DEFAULT_SCOPES), prefixes: { apiKey: 'sk_', accessToken: 'at_', refreshToken: 'rt_', clientSecret: 'cs_' } };
+    const ctx = { store, clock };
     keyset = new Keyset(ctx, new SecretBox('a-server-secret-that-is-long-enough-0123456789'), { alg, maxTokenTtlMs: TTL * 1000, refreshMs: 10_000 });
     await keyset.init(systemActor);
   });

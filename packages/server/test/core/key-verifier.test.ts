@@ -6,6 +6,8 @@ import { FakeClock } from '../../src/core/clock.js';
 import { issueSecret, publicId } from '../../src/core/credentials.js';
 import { GatehouseError } from '../../src/core/errors.js';
 import { INVALID_KEY_DETAIL, KeyVerifier, type KeyVerifierOptions } from '../../src/core/key-verifier.js';
+import { BatchedUsageSink } from '../../src/adapters/memory/usage-sink.js';
+import { PollingRevocationBus } from '../../src/adapters/poll/revocation-bus.js';
 import { silentLogger } from '../../src/log.js';
 import { openStore } from '../../src/store/kysely-store.js';
 import type { AuditInput, Store } from '../../src/store/store.js';
@@ -41,7 +43,10 @@ let clock: FakeClock;
 let ownerId: string;
 
 const audit = (action: string): AuditInput => ({ at: clock.now(), actorType: 'system', actorId: null, subjectUserId: ownerId, action, target: null, ip: null });
-const options = (o: Partial<KeyVerifierOptions> = {}): KeyVerifierOptions => ({ prefix: 'sk_', cacheTtlMs: 10 * MINUTE, cacheMaxEntries: 100, pollMs: 1000, usageFlushMs: 1000, ...o });
+const options = (o: Partial<KeyVerifierOptions> = {}): KeyVerifierOptions => ({ prefix: 'sk_', cacheTtlMs: 10 * MINUTE, cacheMaxEntries: 100, ...o });
+/** The runtime's usage sink, writing last-used times of keys to `target`. */
+const usageSink = (target: Store) => new BatchedUsageSink({ api_key: (batch) => target.recordKeyUsage(batch), grant: async () => {} }, MINUTE, silentLogger);
+const verifierOn = (target: Store, o: Partial<KeyVerifierOptions> = {}) => new KeyVerifier(target, clock, usageSink(target), options(o));
 
 /** A key written straight to the store; returns its id and secret. */
 async function addKey(): Promise<{ id: string; secret: string }> {
@@ -84,7 +89,7 @@ describe('KeyVerifier', () => {
   it('rejects malformed secrets and bad checksums without touching the store', async () => {
     const { secret } = await addKey();
     const c = counting(store);
-    const verifier = new KeyVerifier(c.proxy, clock, options(), silentLogger);
+    const verifier = verifierOn(c.proxy);
     const last = secret.at(-1) === 'A' ? 'B' : 'A';
     for (const bad of [`${secret.slice(0, -1)}${last}`, `at_${secret.slice(3)}`, secret.slice(0, -1), '', 'sk_', `${secret} `]) {
       await rejected(verifier.verify(bad));
@@ -97,7 +102,7 @@ describe('KeyVerifier', () => {
   it('answers a cache hit without any store read, and reads again once the entry is older than the TTL', async () => {
     const { id, secret } = await addKey();
     const c = counting(store);
-    const verifier = new KeyVerifier(c.proxy, clock, options({ cacheTtlMs: MINUTE }), silentLogger);
+    const verifier = verifierOn(c.proxy, { cacheTtlMs: MINUTE });
     expect((await verifier.verify(secret)).id).toBe(id);
     clock.advance(MINUTE - 1);
     expect((await verifier.verify(secret)).id).toBe(id);
@@ -110,7 +115,7 @@ describe('KeyVerifier', () => {
 
   it('caches negative results for well-formed unknown secrets', async () => {
     const c = counting(store);
-    const verifier = new KeyVerifier(c.proxy, clock, options({ cacheTtlMs: MINUTE }), silentLogger);
+    const verifier = verifierOn(c.proxy, { cacheTtlMs: MINUTE });
     const unknown = issueSecret('sk_').secret;
     await rejected(verifier.verify(unknown));
     await rejected(verifier.verify(unknown));
@@ -123,7 +128,7 @@ describe('KeyVerifier', () => {
   it('bounds the cache size by evicting the oldest entry', async () => {
     const keys = [await addKey(), await addKey(), await addKey()];
     const c = counting(store);
-    const verifier = new KeyVerifier(c.proxy, clock, options({ cacheMaxEntries: 2 }), silentLogger);
+    const verifier = verifierOn(c.proxy, { cacheMaxEntries: 2 });
     for (const k of keys) await verifier.verify(k.secret);
     expect(c.reads()).toBe(3);
     await verifier.verify(keys[1]!.secret);
@@ -141,7 +146,7 @@ describe('KeyVerifier', () => {
     const { id, secret } = await addKey();
     const other = await addKey();
     const c = counting(store);
-    const verifier = new KeyVerifier(c.proxy, clock, options(), silentLogger);
+    const verifier = verifierOn(c.proxy);
     await verifier.verify(secret);
     await verifier.verify(other.secret);
     await store.revokeApiKey(id, clock.now(), audit('api_key.revoke'));
@@ -152,11 +157,14 @@ describe('KeyVerifier', () => {
     expect(c.count('findApiKeyBySecretHash')).toBe(3); // the other key stayed cached
   });
 
-  it('sync() applies revocations and rolls written by another store instance on the same file', async () => {
+  it('through the polling RevocationBus, drops revocations and rolls written by another store instance on the same file', async () => {
     const revoked = await addKey();
     const rolled = await addKey();
     const untouched = await addKey();
-    const verifier = new KeyVerifier(store, clock, options({ cacheTtlMs: 24 * 60 * MINUTE }), silentLogger);
+    const verifier = verifierOn(store, { cacheTtlMs: 24 * 60 * MINUTE });
+    const bus = new PollingRevocationBus(store, 60 * MINUTE, silentLogger);
+    bus.subscribe((id) => verifier.invalidate(id));
+    await bus.start();
     for (const k of [revoked, rolled, untouched]) await verifier.verify(k.secret);
     const elsewhere = openStore({ sqlitePath: dbPath });
     try {
@@ -165,12 +173,13 @@ describe('KeyVerifier', () => {
       await elsewhere.rollApiKey(rolled.id, { hash: next.hash, keyId: rolled.id, start: next.start, createdAt: clock.now(), expiresAt: null }, clock.now(), audit('api_key.roll'));
       // Until the poll, this instance still answers from its cache (the documented bound).
       expect((await verifier.verify(revoked.secret)).id).toBe(revoked.id);
-      await verifier.sync();
+      await bus.sync();
       await rejected(verifier.verify(revoked.secret));
       await rejected(verifier.verify(rolled.secret));
       expect((await verifier.verify(next.secret)).id).toBe(rolled.id);
       expect((await verifier.verify(untouched.secret)).id).toBe(untouched.id);
     } finally {
+      await bus.stop();
       await elsewhere.close();
     }
   });
@@ -193,7 +202,7 @@ describe('KeyVerifier', () => {
         });
       },
     });
-    const verifier = new KeyVerifier(c.proxy, clock, options(), silentLogger);
+    const verifier = verifierOn(c.proxy);
     const inFlight = verifier.verify(secret);
     await readDone; // the read returned the active key but has not reached the verifier yet
     await store.revokeApiKey(id, clock.now(), audit('api_key.revoke'));
@@ -204,11 +213,12 @@ describe('KeyVerifier', () => {
     expect(c.count('findApiKeyBySecretHash')).toBe(2);
   });
 
-  it('verify does no write; flushUsage writes the latest use per key in one batch', async () => {
+  it('verify does no write; the usage sink writes the latest use per key in one batch', async () => {
     const a = await addKey();
     const b = await addKey();
     const c = counting(store);
-    const verifier = new KeyVerifier(c.proxy, clock, options(), silentLogger);
+    const usage = usageSink(c.proxy);
+    const verifier = new KeyVerifier(c.proxy, clock, usage, options());
     const t1 = clock.now();
     await verifier.verify(a.secret);
     clock.advance(5000);
@@ -218,12 +228,12 @@ describe('KeyVerifier', () => {
     await rejected(verifier.verify(issueSecret('sk_').secret));
     expect(c.writes()).toBe(0);
     expect((await store.getApiKey(a.id))?.lastUsedAt).toBeNull();
-    await verifier.flushUsage();
+    await usage.flush();
     expect(c.count('recordKeyUsage')).toBe(1);
     expect((await store.getApiKey(a.id))?.lastUsedAt).toBe(t2);
     expect((await store.getApiKey(b.id))?.lastUsedAt).toBe(t2);
     expect(t2).toBeGreaterThan(t1);
-    await verifier.flushUsage(); // nothing new: no write
+    await usage.flush(); // nothing new: no write
     expect(c.count('recordKeyUsage')).toBe(1);
   });
 });

@@ -4,15 +4,15 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
-import type { Actor, CoreContext } from '../../src/core/context.js';
+import type { Actor } from '../../src/core/context.js';
 import { hashSecret, publicId } from '../../src/core/credentials.js';
 import { GatehouseError } from '../../src/core/errors.js';
-import { KeyVerifier } from '../../src/core/key-verifier.js';
+import type { KeyVerifier } from '../../src/core/key-verifier.js';
 import { MAX_GRACE_MS, createKey, getManagedKey, keyStatus, listKeys, revokeKey, rollKey } from '../../src/core/keys.js';
-import { DEFAULT_SCOPES, createRegistry } from '../../src/core/scopes.js';
-import { silentLogger } from '../../src/log.js';
+import type { ServerRuntime } from '../../src/runtime.js';
 import { openStore } from '../../src/store/kysely-store.js';
 import type { Store, UserRecord } from '../../src/store/store.js';
+import { testRuntime } from '../helpers/runtime.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -22,7 +22,7 @@ let dbPath: string;
 let store: Store;
 let clock: FakeClock;
 let verifier: KeyVerifier;
-let ctx: CoreContext;
+let ctx: ServerRuntime;
 let admin: UserRecord;
 let alice: UserRecord;
 let bob: UserRecord;
@@ -65,21 +65,15 @@ beforeEach(async () => {
   store = openStore({ sqlitePath: dbPath });
   await store.migrate();
   clock = new FakeClock();
-  verifier = new KeyVerifier(store, clock, { prefix: 'sk_', cacheTtlMs: 30 * DAY, cacheMaxEntries: 1000, pollMs: 1000, usageFlushMs: 1000 }, silentLogger);
-  ctx = {
-    store,
-    clock,
-    scopes: createRegistry(DEFAULT_SCOPES),
-    prefixes: { apiKey: 'sk_', accessToken: 'at_', refreshToken: 'rt_', clientSecret: 'cs_' },
-    credentialChanged: (keyId) => verifier.invalidate(keyId),
-  };
+  ctx = await testRuntime(store, clock, { GATEHOUSE_KEY_CACHE_TTL_MS: String(HOUR) });
+  verifier = ctx.apiKeys;
   admin = await addUser('admin@example.com');
   alice = await addUser('alice@example.com');
   bob = await addUser('bob@example.com');
 });
 
 afterEach(async () => {
-  await store.close();
+  await ctx.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -13,11 +13,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { loadConfig } from '../../src/config.js';
 import { FakeClock } from '../../src/core/clock.js';
-import type { CoreContext } from '../../src/core/context.js';
 import { GatehouseError } from '../../src/core/errors.js';
 import { issueAccessToken, verifyAccessToken } from '../../src/core/jwt.js';
 import { Keyset } from '../../src/core/keyset.js';
-import { DEFAULT_SCOPES, createRegistry } from '../../src/core/scopes.js';
 import { SecretBox } from '../../src/core/secret-box.js';
 import { CLOCK_SKEW_MS, currentSigner, publishedKeys, retiredAt } from '../../src/core/signing-keys.js';
 import { loadServerSecret } from '../../src/server-secret.js';
@@ -73,7 +71,7 @@ describe('Keyset over a real SQLite store', () => {
   let dir: string;
   let store: Store;
   let clock: FakeClock;
-  let ctx: CoreContext;
+  let ctx: { store: Store; clock: FakeClock };
   const keysetWith = (secret: string) => new Keyset(ctx, new SecretBox(secret), { alg: 'ES256', maxTokenTtlMs: TTL_MS, refreshMs: 10_000 });
   const issue = (keyset: Keyset) =>
     issueAccessToken(keyset, clock, { ...who, subject: 'usr_1', clientId: 'key_1', scopes: ['read'], ttlSeconds: TTL_MS / 1000 });
@@ -85,7 +83,7 @@ describe('Keyset over a real SQLite store', () => {
     store = openStore({ sqlitePath: join(dir, 'gatehouse.db') });
     await store.migrate();
     clock = new FakeClock();
-    ctx = { store, clock, scopes: createRegistry(DEFAULT_SCOPES), prefixes: { apiKey: 'sk_', accessToken: 'at_', refreshToken: 'rt_', clientSecret: 'cs_' } };
+    ctx = { store, clock };
   });
   afterEach(async () => {
     await store.close();

@@ -56,7 +56,7 @@ describe.each(BACKENDS)('the OAuth consent flow in Chromium on $name', (backend)
     const dev = await seedUser(server, 'dev@example.com', PASSWORD);
     await seedUser(server, 'alice@example.com', PASSWORD);
     await seedUser(server, 'bob@example.com', PASSWORD);
-    const created = await createClient(server.services.core, { ...systemActor, user: dev }, dev.id, 'confidential', {
+    const created = await createClient(server.runtime, { ...systemActor, user: dev }, dev.id, 'confidential', {
       name: 'Photo Printer',
       redirectUris: [callback.redirectUri],
       scopes: ['read', 'write', 'delete'],
@@ -107,7 +107,7 @@ describe.each(BACKENDS)('the OAuth consent flow in Chromium on $name', (backend)
     expect(await page.getByTestId('client-name').textContent()).toBe('Photo Printer');
     expect(await page.locator('main').textContent()).toContain(`Signed in as ${email}`);
     const items = (await page.locator('ul.scopes li').allInnerTexts()).map((t) => t.trim());
-    const registry = s.services.core.scopes;
+    const registry = s.runtime.scopes;
     expect(items).toEqual(
       SCOPES.map((scope) => {
         const description = registry.get(scope) ?? '';
@@ -191,7 +191,7 @@ describe.each(BACKENDS)('the OAuth consent flow in Chromium on $name', (backend)
   it('remembers consent: a user who already allowed these scopes goes from sign-in straight back to the app with a code', async (ctx) => {
     if (!server || !browser) return ctx.skip();
     const carol = await seedUser(server, 'carol@example.com', PASSWORD);
-    await server.services.core.store.oauth.saveConsent(carol.id, client.id, SCOPES, Date.now());
+    await server.runtime.store.oauth.saveConsent(carol.id, client.id, SCOPES, Date.now());
     const { page, problems } = await openPage(browser);
     const state = randomBytes(12).toString('hex');
     const before = callback.received.length;

@@ -64,9 +64,9 @@ export const systemActor: Actor = { type: 'system', id: null, user: null, ip: nu
 
 /** Creates an account directly through core (fast; no browser). */
 export async function seedUser(server: RunningServer, email = `user-${Math.random().toString(36).slice(2)}@example.com`, password = 'correct horse battery staple'): Promise<UserRecord> {
-  return createUser(server.services.core, systemActor, { email, password, admin: 'if-first' });
+  return createUser(server.runtime, systemActor, { email, password, admin: 'if-first' });
 }
 
 export async function seedKey(server: RunningServer, owner: UserRecord, scopes: string[] = ['read'], expiresAt: number | null = null): Promise<{ key: ApiKeyRecord; secret: string }> {
-  return createKey(server.services.core, { ...systemActor, user: owner }, { ownerId: owner.id, name: 'test key', scopes, expiresAt });
+  return createKey(server.runtime, { ...systemActor, user: owner }, { ownerId: owner.id, name: 'test key', scopes, expiresAt });
 }

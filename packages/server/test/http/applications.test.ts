@@ -48,7 +48,7 @@ describe.each(BACKENDS)('/v1/applications on $name', (backend) => {
     if (typeof body.client_secret === 'string') secrets.push(body.client_secret);
     return { r, body, id: body.client_id as string, secret: body.client_secret as string | null };
   };
-  const stored = (s: TestServer, id: string) => s.services.core.store.oauth.getClient(id);
+  const stored = (s: TestServer, id: string) => s.runtime.store.oauth.getClient(id);
   /** The token endpoint's verdict on a client secret (client_credentials, client_secret_post). */
   const tokenStatus = async (s: TestServer, clientId: string, secret: string) => {
     const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret, scope: 'read' });
@@ -108,7 +108,7 @@ describe.each(BACKENDS)('/v1/applications on $name', (backend) => {
 
   it('refuses bad redirect URIs (400), and bad shapes, empty lists and unknown fields (422)', async (ctx) => {
     if (!server) return ctx.skip();
-    const before = (await server.services.core.store.oauth.listClients(alice.id)).length;
+    const before = (await server.runtime.store.oauth.listClients(alice.id)).length;
     for (const [uri, reason] of [
       ['http://app.example.com/callback', /https/],
       ['https://app.example.com/callback#done', /fragment/],
@@ -136,7 +136,7 @@ describe.each(BACKENDS)('/v1/applications on $name', (backend) => {
     for (const extra of [{ owner_id: bob.id }, { client_secret: 'cs_mine' }, { client_id: 'app_chosen' }]) {
       expect(JSON.stringify(expectApiError(await post(server, { ...APP, ...extra }), 422).extra)).toContain(Object.keys(extra)[0]);
     }
-    expect((await server.services.core.store.oauth.listClients(alice.id)).length).toBe(before);
+    expect((await server.runtime.store.oauth.listClients(alice.id)).length).toBe(before);
   });
 
   it('updates name, redirect URIs, scopes and options with PATCH; the secret is untouched', async (ctx) => {
@@ -195,7 +195,7 @@ describe.each(BACKENDS)('/v1/applications on $name', (backend) => {
   it('deletes with 204: the app is gone and the tokens it held stop resolving', async (ctx) => {
     if (!server) return ctx.skip();
     const { id, secret } = await register(server);
-    const oauth = server.services.core.store.oauth;
+    const oauth = server.runtime.store.oauth;
     const access = issueSecret('at_');
     const now = clock.now();
     await oauth.createGrant(

@@ -27,7 +27,7 @@ describe('one credential check per request', () => {
   });
 
   it.for(['/v1/agents', '/v1/agents/agt_missing', '/v1/api-keys', '/v1/applications'])('GET %s verifies the key once', async (path) => {
-    const verify = vi.spyOn(server!.services.keys, 'verify');
+    const verify = vi.spyOn(server!.runtime.apiKeys, 'verify');
     const res = await fetch(`${server!.url}${path}`, { headers: { Authorization: `Bearer ${secret}` } });
     expect([200, 404]).toContain(res.status);
     expect(verify).toHaveBeenCalledTimes(1);
@@ -36,7 +36,7 @@ describe('one credential check per request', () => {
 
   it.for(['/console', '/console/settings/api-keys'])('GET %s looks the session up once', async (path) => {
     const session = await consoleLogin(server!.url, email, PASSWORD);
-    const find = vi.spyOn(server!.services.core.store, 'findSession');
+    const find = vi.spyOn(server!.runtime.store, 'findSession');
     const res = await fetch(`${server!.url}${path}`, { headers: { Cookie: session.jar.header() }, redirect: 'manual' });
     expect([200, 302, 303]).toContain(res.status);
     expect(find).toHaveBeenCalledTimes(1);

@@ -88,7 +88,7 @@ describe('request bodies', () => {
   });
 
   it('reads the web body when the app is called without Node, with the same limit', async () => {
-    const app = createApp(server!.services);
+    const app = createApp(server!.runtime);
     const ok = await app.request('/v1/agents', { method: 'POST', headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json' }, body: '{"name":"web"}' });
     expect(ok.status).toBe(201);
     const big = new ReadableStream<Uint8Array>({

@@ -110,7 +110,7 @@ describe.each(BACKENDS)('forged JWTs at GET /v1/agents on $name', (backend) => {
     const { key, secret } = await seedKey(server, user, ['read']);
     const r = await call(server.url, 'POST', '/v0/auth', { json: { key_id: key.id, key_secret: secret, scopes: ['read'] } });
     expect(r.res.status, r.text).toBe(200);
-    const signer = await server.services.keyset.signer();
+    const signer = await server.runtime.keyset.signer();
     const jwks = obj(await call(server.url, 'GET', '/.well-known/jwks.json')).keys as JWK[];
     const publicJwk = jwks.find((k) => k.kid === signer.kid);
     if (!publicJwk) throw new Error('the signing key is not in the JWKS');

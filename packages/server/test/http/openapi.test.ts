@@ -44,7 +44,7 @@ const METHODS = new Set(['get', 'post', 'put', 'patch', 'delete']);
 
 /** The /v1 routes the app serves, as "method /path/{param}" (middleware-only entries excluded). */
 function servedV1Routes(server: TestServer): Set<string> {
-  const routes = createApp(server.services).routes;
+  const routes = createApp(server.runtime).routes;
   return new Set(
     routes
       .filter((r) => r.path.startsWith('/v1/') && METHODS.has(r.method.toLowerCase()))

@@ -19,7 +19,7 @@ describe('routing', () => {
   });
 
   it("runs on Hono's regexp router", () => {
-    const app = createApp(server!.services);
+    const app = createApp(server!.runtime);
     app.router.match('GET', '/v1/agents');
     expect(app.router.name).toBe('SmartRouter + RegExpRouter');
   });

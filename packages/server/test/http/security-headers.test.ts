@@ -41,7 +41,7 @@ describe.each([
   });
 
   it('called directly: the same headers', async () => {
-    const app = createApp(server!.services);
+    const app = createApp(server!.runtime);
     for (const path of ['/healthz', '/v1/agents', '/console/login']) check(await app.request(path));
   });
 });

@@ -30,8 +30,8 @@ async function tokenFor(s: TestServer, body: { key_id: string; key_secret: strin
 
 /** What a refused exchange must leave untouched: the audit log and the keys (last-used aside). */
 async function state(s: TestServer) {
-  await s.services.keys.flushUsage();
-  const store = s.services.core.store;
+  await s.runtime.usage.flush();
+  const store = s.runtime.store;
   return { audit: await store.listAudit({ limit: 1000 }), keys: (await store.listApiKeys({})).map((k) => ({ ...k, lastUsedAt: null })) };
 }
 
@@ -187,7 +187,7 @@ describe.each(BACKENDS)('POST /v0/auth on $name', (backend) => {
     const { key, secret } = await pair(s);
     const other = await pair(s);
     const revoked = await pair(s);
-    await revokeKey(s.services.core, { ...systemActor, user: revoked.user }, revoked.key.id);
+    await revokeKey(s.runtime, { ...systemActor, user: revoked.user }, revoked.key.id);
     const attempts = [
       { key_id: 'key_doesnotexist000000', key_secret: secret, scopes: ['read'] },
       { key_id: key.id, key_secret: issueSecret('sk_').secret, scopes: ['read'] },

@@ -139,7 +139,7 @@ describe.each(BACKENDS)('oauth4webapi drives the flow on $name', (backend) => {
     if (!server) return ctx.skip();
     const s = server;
     const app = await registerApp(s, 'confidential', { scopes: ['read', 'write', 'delete'] });
-    await createAgent(s.services.core, app.owner.id, { name: 'owner-agent' });
+    await createAgent(s.runtime, app.owner.id, { name: 'owner-agent' });
     const c: oauth.Client = { client_id: app.client.id };
     const auth = oauth.ClientSecretBasic(app.secret!);
     const tokens = await oauth.processClientCredentialsResponse(as, c, await oauth.clientCredentialsGrantRequest(as, c, auth, { scope: 'read' }, insecure));

@@ -77,7 +77,7 @@ describe.each(BACKENDS)('OAuth security floor at /oauth/authorize on $name', (ba
 
   const register = async (s: TestServer, o: { type?: ClientType; redirectUris?: string[]; scopes?: string[] } = {}) =>
     (
-      await createClient(s.services.core, { ...systemActor, user: dev }, dev.id, o.type ?? 'confidential', {
+      await createClient(s.runtime, { ...systemActor, user: dev }, dev.id, o.type ?? 'confidential', {
         name: 'Photo Printer',
         redirectUris: o.redirectUris ?? [CB],
         scopes: o.scopes ?? ['read', 'write'],
@@ -290,7 +290,7 @@ describe.each(BACKENDS)('OAuth security floor at /oauth/authorize on $name', (ba
       expect(r.res.headers.get('location')).toBeNull();
       expect(r.text).not.toContain('ac_');
     }
-    expect(await server.services.core.store.oauth.getConsent(alice.id, client.id)).toBeUndefined();
+    expect(await server.runtime.store.oauth.getConsent(alice.id, client.id)).toBeUndefined();
     expectConsentPage(await authorize(server, query(client)), client); // still asks: nothing was approved
   });
 

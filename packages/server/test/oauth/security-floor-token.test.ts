@@ -65,7 +65,7 @@ describe.each(BACKENDS)('OAuth security floor at /oauth/token on $name', (backen
   });
 
   const register = async (s: TestServer, o: { type?: ClientType; redirectUris?: string[]; scopes?: string[] } = {}): Promise<App> => {
-    const { client, secret } = await createClient(s.services.core, { ...systemActor, user: dev }, dev.id, o.type ?? 'confidential', {
+    const { client, secret } = await createClient(s.runtime, { ...systemActor, user: dev }, dev.id, o.type ?? 'confidential', {
       name: 'Photo Printer',
       redirectUris: o.redirectUris ?? [CB],
       scopes: o.scopes ?? ['read', 'write'],

@@ -23,7 +23,7 @@ export async function registerApp(
   owner?: UserRecord,
 ): Promise<CreatedClient & { owner: UserRecord }> {
   const dev = owner ?? (await seedUser(server, `dev-${randomBytes(4).toString('hex')}@example.com`, PASSWORD));
-  const created = await createClient(server.services.core, { ...systemActor, user: dev }, dev.id, type, {
+  const created = await createClient(server.runtime, { ...systemActor, user: dev }, dev.id, type, {
     name: 'Photo Printer',
     redirectUris: [REDIRECT_URI],
     scopes: ['read', 'write'],

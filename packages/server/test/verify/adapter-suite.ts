@@ -174,7 +174,7 @@ export function describeAdapter(adapter: Adapter): void {
       const at = await clientCredentialsToken(issuer!, issuer!.opaqueApp, 'read');
       expect((await send(rs, 'GET', '/items', bearer(key.secret))).status).toBe(200);
       expect((await send(rs, 'GET', '/items', bearer(at))).status).toBe(200);
-      await revokeKey(issuer!.server.services.core, { ...systemActor, user: issuer!.user }, key.id);
+      await revokeKey(issuer!.server.runtime, { ...systemActor, user: issuer!.user }, key.id);
       await revokeToken(issuer!, issuer!.opaqueApp, at);
       // Within the TTL the cached answer still stands: this is the documented bound.
       expect((await send(rs, 'GET', '/items', bearer(key.secret))).status).toBe(200);
@@ -212,7 +212,7 @@ export function describeAdapter(adapter: Adapter): void {
       expect((await send(rs, 'GET', '/items', bearer(before.token))).status).toBe(200);
       expect(verifier.stats().jwksFetches).toBe(1);
 
-      await issuer!.server.services.keyset.rotate(systemActor, 0);
+      await issuer!.server.runtime.keyset.rotate(systemActor, 0);
       const after = await exchangeJwt(issuer!, ['read']);
       expect(jwtHeader(after.token).kid).not.toBe(jwtHeader(before.token).kid);
       clock.advance(5_000); // the refetch cooldown

@@ -27,7 +27,7 @@ describe.each(BACKENDS)('the in-process verifier on $name', (backend) => {
 
   it('gives the same credential as createVerifier for every kind of token', async (ctx) => {
     if (!issuer) return ctx.skip();
-    const local = localVerifier(issuer.server.services);
+    const local = localVerifier(issuer.server.runtime);
     const remote = createVerifier({ issuer: issuer.server.url, audience: issuer.audience, introspection: issuer.introspection });
     const key = await apiKey(issuer, ['read', 'write']);
     const expiring = await apiKey(issuer, ['read'], Date.now() + 3_600_123);

@@ -30,7 +30,7 @@ export interface Issuer {
 }
 
 async function confidentialApp(server: TestServer, user: UserRecord, name: string, jwtAccessTokens: boolean): Promise<AppCredentials> {
-  const { client, secret } = await createClient(server.services.core, { ...systemActor, user }, user.id, 'confidential', {
+  const { client, secret } = await createClient(server.runtime, { ...systemActor, user }, user.id, 'confidential', {
     name,
     redirectUris: ['https://app.example.com/callback'],
     scopes: ['read', 'write', 'delete', 'admin'],
@@ -47,7 +47,7 @@ export async function startIssuer(backend: Backend, env: Record<string, string> 
   const rs = await confidentialApp(server, user, 'Resource server', false);
   return {
     server,
-    audience: server.services.config.audience,
+    audience: server.runtime.config.audience,
     user,
     introspection: { clientId: rs.id, clientSecret: rs.secret },
     opaqueApp: await confidentialApp(server, user, 'Opaque tokens', false),

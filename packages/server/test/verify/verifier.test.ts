@@ -69,7 +69,7 @@ describe('createVerifier details', () => {
 
   /** A JWT signed with the server's real current key, with claims and header of our choosing. */
   async function signed(claims: Record<string, unknown>, header: Record<string, unknown> = {}): Promise<string> {
-    const signer = await issuer!.server.services.keyset.signer();
+    const signer = await issuer!.server.runtime.keyset.signer();
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT({ sub: issuer!.user.id, client_id: 'key_x', scope: 'read', jti: 'j1', iss: issuer!.server.url, aud: issuer!.audience, iat: now, exp: now + 300, ...claims })
       .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: 'at+jwt', ...header })
@@ -175,7 +175,7 @@ describe('createVerifier details', () => {
   });
 
   it('refuses refresh tokens: they are not credentials for calling an API', async () => {
-    const { core } = issuer!.server.services;
+    const core = issuer!.server.runtime;
     const client = (await core.store.oauth.getClient(issuer!.opaqueApp.id))!;
     const redirect = await approve(core, issuer!.user, { client, redirectUri: client.redirectUris[0]!, scopes: ['read'], state: null, codeChallenge: null }, issuer!.server.url);
     const code = new URL(redirect).searchParams.get('code')!;

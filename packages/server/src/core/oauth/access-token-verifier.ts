@@ -1,24 +1,25 @@
 /**
  * Verifies opaque `at_…` access tokens on the hot path, like API keys: checksum first, then a
  * cached lookup (no write). Revoking a token or its grant drops the cache entry at once on
- * this instance, and through credential events within the poll interval elsewhere.
- * Last-used times of grants are batched off the hot path.
+ * this instance, and through the `RevocationBus` within its bound elsewhere. Last-used times
+ * of grants go to the `UsageSink`, batched off the hot path.
  */
 import type { Clock } from '../clock.js';
 import { hashSecret, isWellFormedSecret } from '../credentials.js';
 import { unauthenticated } from '../errors.js';
 import { LookupCache } from '../lookup-cache.js';
+import type { UsageSink } from '../ports.js';
 import type { AccessTokenMatch, OAuthStore } from '../../store/oauth-store.js';
 
 export const INVALID_ACCESS_TOKEN = 'Invalid, expired or revoked access token';
 
 export class AccessTokenVerifier {
   private readonly cache: LookupCache<AccessTokenMatch>;
-  private usage = new Map<string, number>();
 
   constructor(
     private readonly store: OAuthStore,
     private readonly clock: Clock,
+    private readonly usage: UsageSink,
     private readonly prefix: string,
     cacheTtlMs: number,
     cacheMaxEntries: number,
@@ -33,7 +34,7 @@ export class AccessTokenVerifier {
     const now = this.clock.now();
     const match = await this.cache.get(hash, now, () => this.store.findAccessToken(hash));
     if (!match || match.grant.revokedAt !== null || match.token.expiresAt <= now) return undefined;
-    this.usage.set(match.grant.id, now);
+    this.usage.record('grant', match.grant.id, now);
     return match;
   }
 
@@ -45,12 +46,5 @@ export class AccessTokenVerifier {
 
   invalidate(id: string): void {
     this.cache.invalidate(id);
-  }
-
-  async flushUsage(): Promise<void> {
-    if (this.usage.size === 0) return;
-    const batch = this.usage;
-    this.usage = new Map();
-    await this.store.recordGrantUsage(batch);
   }
 }

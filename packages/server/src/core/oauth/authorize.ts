@@ -8,7 +8,7 @@
  * Codes are single-use, live 60 s, and are bound to client, redirect URI, user and challenge.
  */
 import { issueSecret } from '../credentials.js';
-import type { CoreContext } from '../context.js';
+import type { Runtime } from '../runtime.js';
 import { type GatehouseError, invalidRequest, oauthError } from '../errors.js';
 import { missing, parseScopeString } from '../scopes.js';
 import type { ClientRecord } from '../../store/oauth-store.js';
@@ -36,7 +36,7 @@ export type AuthorizeCheck =
   | { kind: 'redirect'; redirectUri: string; state: string | null; error: GatehouseError };
 
 /** Validates an authorization request given as query (GET) or form (POST) parameters. */
-export async function checkAuthorizeRequest(ctx: CoreContext, params: URLSearchParams): Promise<AuthorizeCheck> {
+export async function checkAuthorizeRequest(ctx: Runtime, params: URLSearchParams): Promise<AuthorizeCheck> {
   const one = (name: string) => params.get(name) ?? undefined;
   if (params.getAll('client_id').length > 1 || params.getAll('redirect_uri').length > 1) {
     return { kind: 'show', error: invalidRequest('client_id and redirect_uri must appear only once') };
@@ -90,13 +90,13 @@ export async function checkAuthorizeRequest(ctx: CoreContext, params: URLSearchP
 }
 
 /** True when the user already approved at least these scopes for the app. */
-export async function consentRemembered(ctx: CoreContext, user: UserRecord, req: AuthorizeRequest): Promise<boolean> {
+export async function consentRemembered(ctx: Runtime, user: UserRecord, req: AuthorizeRequest): Promise<boolean> {
   const approved = await ctx.store.oauth.getConsent(user.id, req.client.id);
   return approved !== undefined && missing(approved, req.scopes).length === 0;
 }
 
 /** Records the approval and issues a code; returns the redirect the browser must follow. */
-export async function approve(ctx: CoreContext, user: UserRecord, req: AuthorizeRequest, issuer: string): Promise<string> {
+export async function approve(ctx: Runtime, user: UserRecord, req: AuthorizeRequest, issuer: string): Promise<string> {
   const now = ctx.clock.now();
   const approved = (await ctx.store.oauth.getConsent(user.id, req.client.id)) ?? [];
   if (missing(approved, req.scopes).length > 0) {
@@ -128,7 +128,7 @@ function redirectWith(uri: string, params: Record<string, string | null>): strin
 }
 
 /** CSP form-action sources a page needs when its form may end in a redirect to the app of `next`. */
-export async function formTargetsForNext(ctx: CoreContext, next: string): Promise<string[]> {
+export async function formTargetsForNext(ctx: Runtime, next: string): Promise<string[]> {
   if (!next.startsWith('/oauth/authorize?')) return [];
   const check = await checkAuthorizeRequest(ctx, new URL(next, 'http://localhost').searchParams);
   if (check.kind === 'show') return [];

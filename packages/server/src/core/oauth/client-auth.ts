@@ -4,9 +4,9 @@
  * request. Failures are throttled per client_id and per IP.
  */
 import { hashSecret, isWellFormedSecret, safeEqual } from '../credentials.js';
-import type { CoreContext } from '../context.js';
+import type { Runtime } from '../runtime.js';
 import { invalidRequest, oauthError } from '../errors.js';
-import type { Throttle, ThrottleRule } from '../throttle.js';
+import { type ThrottleRule, assertNotThrottled, countFailure } from '../throttle.js';
 import type { ClientRecord } from '../../store/oauth-store.js';
 
 const PER_CLIENT: ThrottleRule = { limit: 20, windowMs: 5 * 60_000 };
@@ -25,8 +25,7 @@ export type AuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 export const CLIENT_AUTH_FAILED = 'Client authentication failed';
 
 export async function authenticateClient(
-  ctx: CoreContext,
-  throttle: Throttle,
+  ctx: Runtime,
   creds: ClientCredentials,
   ip: string | null,
 ): Promise<{ client: ClientRecord; method: AuthMethod }> {
@@ -40,21 +39,20 @@ export async function authenticateClient(
   const method: AuthMethod = creds.basic ? 'client_secret_basic' : secret !== undefined ? 'client_secret_post' : 'none';
   const clientKey = `client:${clientId.slice(0, 64)}`;
   const ipKey = `client-ip:${ip ?? 'unknown'}`;
-  throttle.check(ipKey, PER_IP);
-  throttle.check(clientKey, PER_CLIENT);
+  await assertNotThrottled(ctx.limiter, ipKey, PER_IP);
+  await assertNotThrottled(ctx.limiter, clientKey, PER_CLIENT);
 
-  const client = await (ctx.clients ? ctx.clients.get(clientId) : ctx.store.oauth.getClient(clientId));
+  const client = await (ctx.clients.get(clientId));
   const ok =
     client !== undefined &&
     (client.type === 'public'
       ? method === 'none'
       : secret !== undefined &&
         client.secretHash !== null &&
-        isWellFormedSecret(secret, ctx.prefixes.clientSecret) &&
+        isWellFormedSecret(secret, ctx.config.prefixes.clientSecret) &&
         safeEqual(hashSecret(secret), client.secretHash));
   if (!ok || !client) {
-    throttle.fail(ipKey, PER_IP);
-    throttle.fail(clientKey, PER_CLIENT);
+    await countFailure(ctx.limiter, [ipKey, PER_IP], [clientKey, PER_CLIENT]);
     throw oauthError('invalid_client', CLIENT_AUTH_FAILED);
   }
   return { client, method };

@@ -4,7 +4,8 @@
  * must use PKCE.
  */
 import { issueSecret, publicId } from '../credentials.js';
-import { type Actor, type CoreContext, audit } from '../context.js';
+import { type Actor, audit } from '../context.js';
+import type { Runtime } from '../runtime.js';
 import { invalidRequest, notFound } from '../errors.js';
 import { assertKnown, normalize } from '../scopes.js';
 import type { ClientRecord, ClientType } from '../../store/oauth-store.js';
@@ -27,7 +28,7 @@ export interface CreatedClient {
   secret: string | null;
 }
 
-function checkSettings(ctx: CoreContext, s: ClientSettings) {
+function checkSettings(ctx: Runtime, s: ClientSettings) {
   const name = s.name.trim();
   if (name.length === 0 || name.length > 100) throw invalidRequest('Application name must be 1–100 characters');
   const redirectUris = [...new Set(s.redirectUris.map((u) => u.trim()).filter(Boolean))];
@@ -44,10 +45,10 @@ function checkSettings(ctx: CoreContext, s: ClientSettings) {
   return { name, redirectUris, scopes, jwtAccessTokens: s.jwtAccessTokens ?? false, refreshGraceSeconds: grace };
 }
 
-export async function createClient(ctx: CoreContext, actor: Actor, ownerId: string, type: ClientType, settings: ClientSettings): Promise<CreatedClient> {
+export async function createClient(ctx: Runtime, actor: Actor, ownerId: string, type: ClientType, settings: ClientSettings): Promise<CreatedClient> {
   const s = checkSettings(ctx, settings);
   const now = ctx.clock.now();
-  const secret = type === 'confidential' ? issueSecret(ctx.prefixes.clientSecret) : null;
+  const secret = type === 'confidential' ? issueSecret(ctx.config.prefixes.clientSecret) : null;
   const client: ClientRecord = {
     id: publicId('app_'),
     ownerId,
@@ -63,13 +64,13 @@ export async function createClient(ctx: CoreContext, actor: Actor, ownerId: stri
 }
 
 /** The app if `actor` owns it (or is an admin); 404 otherwise. */
-export async function getManagedClient(ctx: CoreContext, actor: Actor, clientId: string): Promise<ClientRecord> {
+export async function getManagedClient(ctx: Runtime, actor: Actor, clientId: string): Promise<ClientRecord> {
   const client = await ctx.store.oauth.getClient(clientId);
   if (!client || !actor.user || (client.ownerId !== actor.user.id && !actor.user.isAdmin)) throw notFound('Application not found');
   return client;
 }
 
-export async function updateClient(ctx: CoreContext, actor: Actor, clientId: string, patch: Partial<ClientSettings>): Promise<ClientRecord> {
+export async function updateClient(ctx: Runtime, actor: Actor, clientId: string, patch: Partial<ClientSettings>): Promise<ClientRecord> {
   const current = await getManagedClient(ctx, actor, clientId);
   const s = checkSettings(ctx, {
     name: patch.name ?? current.name,
@@ -80,32 +81,32 @@ export async function updateClient(ctx: CoreContext, actor: Actor, clientId: str
   });
   const next: ClientRecord = { ...current, ...s, updatedAt: ctx.clock.now() };
   await ctx.store.oauth.updateClient(next, audit(ctx, actor, 'client.update', clientId, current.ownerId, { fields: Object.keys(patch) }));
-  ctx.credentialChanged?.(clientId);
+  await ctx.revocations.publish(clientId);
   return next;
 }
 
-export async function rotateClientSecret(ctx: CoreContext, actor: Actor, clientId: string): Promise<CreatedClient> {
+export async function rotateClientSecret(ctx: Runtime, actor: Actor, clientId: string): Promise<CreatedClient> {
   const current = await getManagedClient(ctx, actor, clientId);
   if (current.type !== 'confidential') throw invalidRequest('Public applications have no secret');
-  const secret = issueSecret(ctx.prefixes.clientSecret);
+  const secret = issueSecret(ctx.config.prefixes.clientSecret);
   const next: ClientRecord = { ...current, secretHash: secret.hash, secretStart: secret.start, updatedAt: ctx.clock.now() };
   await ctx.store.oauth.updateClient(next, audit(ctx, actor, 'client.rotate_secret', clientId, current.ownerId));
-  ctx.credentialChanged?.(clientId);
+  await ctx.revocations.publish(clientId);
   return { client: next, secret: secret.secret };
 }
 
-export async function deleteClient(ctx: CoreContext, actor: Actor, clientId: string): Promise<void> {
+export async function deleteClient(ctx: Runtime, actor: Actor, clientId: string): Promise<void> {
   const current = await getManagedClient(ctx, actor, clientId);
   const now = ctx.clock.now();
   await ctx.store.oauth.deleteClient(clientId, now, audit(ctx, actor, 'client.delete', clientId, current.ownerId));
-  ctx.credentialChanged?.(clientId);
+  await ctx.revocations.publish(clientId);
 }
 
 /** A user withdraws an app's access: every grant (and its tokens) is revoked, consent forgotten. */
-export async function revokeAuthorization(ctx: CoreContext, actor: Actor & { user: { id: string } }, clientId: string): Promise<number> {
+export async function revokeAuthorization(ctx: Runtime, actor: Actor & { user: { id: string } }, clientId: string): Promise<number> {
   const client = await ctx.store.oauth.getClient(clientId);
   if (!client) throw notFound('Application not found');
   const ids = await ctx.store.oauth.revokeUserGrants(actor.user.id, clientId, ctx.clock.now(), audit(ctx, actor, 'grant.revoke', clientId, actor.user.id, { client_id: clientId }));
-  for (const id of ids) ctx.credentialChanged?.(id);
+  for (const id of ids) await ctx.revocations.publish(id);
   return ids.length;
 }

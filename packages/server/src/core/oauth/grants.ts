@@ -4,7 +4,7 @@
  * grace) and client_credentials. Every failure is an RFC 6749 §5.2 error.
  */
 import { hashSecret, isWellFormedSecret, issueSecret, publicId } from '../credentials.js';
-import type { CoreContext } from '../context.js';
+import type { Runtime } from '../runtime.js';
 import { invalidRequest, oauthError } from '../errors.js';
 import { issueAccessToken } from '../jwt.js';
 import type { Keyset } from '../keyset.js';
@@ -15,7 +15,7 @@ import { CODE_PREFIX } from './authorize.js';
 import { verifyPkce } from './pkce.js';
 
 export interface GrantDeps {
-  core: CoreContext;
+  core: Runtime;
   keyset: Keyset;
   box: SecretBox;
   issuer: string;
@@ -50,13 +50,13 @@ async function mint(deps: GrantDeps, client: ClientRecord, grant: GrantRecord, s
       ttlSeconds: deps.accessTtlSeconds,
     });
   } else {
-    const at = issueSecret(deps.core.prefixes.accessToken);
+    const at = issueSecret(deps.core.config.prefixes.accessToken);
     accessToken = at.secret;
     tokens.access = { hash: at.hash, grantId: grant.id, scopes, createdAt: now, expiresAt: now + deps.accessTtlSeconds * 1000 };
   }
   let refreshToken: string | undefined;
   if (refreshScopes) {
-    const rt = issueSecret(deps.core.prefixes.refreshToken);
+    const rt = issueSecret(deps.core.config.prefixes.refreshToken);
     refreshToken = rt.secret;
     tokens.refresh = {
       hash: rt.hash,
@@ -93,7 +93,7 @@ export async function exchangeCode(
   if (result.status === 'unknown') throw invalidGrant('Invalid authorization code');
   if (result.status === 'reused') {
     // RFC 6749 §4.1.2 / RFC 9700 §4.2.4: a replayed code revokes what it issued.
-    if (result.grantId && (await core.store.oauth.revokeGrant(result.grantId, now, null))) core.credentialChanged?.(result.grantId);
+    if (result.grantId && (await core.store.oauth.revokeGrant(result.grantId, now, null))) await core.revocations.publish(result.grantId);
     throw invalidGrant('Authorization code was already used; the tokens it issued are revoked');
   }
   const code = result.code;
@@ -116,7 +116,7 @@ export async function exchangeCode(
 export async function refresh(deps: GrantDeps, client: ClientRecord, input: { refreshToken?: string | undefined; scope?: string | undefined }): Promise<TokenResponse> {
   const { core } = deps;
   if (!input.refreshToken) throw invalidRequest('Missing refresh_token');
-  if (!isWellFormedSecret(input.refreshToken, core.prefixes.refreshToken)) throw invalidGrant('Invalid refresh token');
+  if (!isWellFormedSecret(input.refreshToken, core.config.prefixes.refreshToken)) throw invalidGrant('Invalid refresh token');
   const hash = hashSecret(input.refreshToken);
   const now = core.clock.now();
   const found = await core.store.oauth.findRefreshToken(hash);
@@ -138,7 +138,7 @@ export async function refresh(deps: GrantDeps, client: ClientRecord, input: { re
       if (tokens.access) await core.store.oauth.addAccessToken(tokens.access);
       return { ...response, refresh_token: deps.box.open(rotated.successorSealed) };
     }
-    if (await core.store.oauth.revokeGrant(grant.id, now, null)) core.credentialChanged?.(grant.id);
+    if (await core.store.oauth.revokeGrant(grant.id, now, null)) await core.revocations.publish(grant.id);
     throw invalidGrant('Refresh token was already used; the grant is revoked');
   };
   if (token.rotatedAt !== null) return replay(token);

@@ -5,7 +5,7 @@
  * `{"active": false}`. Revocation only acts on tokens issued to the calling client.
  */
 import { hashSecret, isWellFormedSecret } from '../credentials.js';
-import type { CoreContext } from '../context.js';
+import type { Runtime } from '../runtime.js';
 import { verifyAccessToken } from '../jwt.js';
 import type { KeyVerifier } from '../key-verifier.js';
 import type { Keyset } from '../keyset.js';
@@ -13,7 +13,7 @@ import type { ClientRecord } from '../../store/oauth-store.js';
 import type { AccessTokenVerifier } from './access-token-verifier.js';
 
 export interface IntrospectionDeps {
-  core: CoreContext;
+  core: Runtime;
   keys: KeyVerifier;
   accessTokens: AccessTokenVerifier;
   keyset: Keyset;
@@ -40,7 +40,7 @@ const seconds = (ms: number) => Math.floor(ms / 1000);
 
 export async function introspect(deps: IntrospectionDeps, token: string): Promise<Introspection> {
   const { core } = deps;
-  const { prefixes } = core;
+  const { prefixes } = core.config;
   const now = core.clock.now();
   try {
     if (token.startsWith(prefixes.apiKey)) {
@@ -98,18 +98,18 @@ export async function introspect(deps: IntrospectionDeps, token: string): Promis
 }
 
 /** RFC 7009: always "done" for the caller; acts only when the token belongs to `client`. */
-export async function revoke(core: CoreContext, client: ClientRecord, token: string): Promise<void> {
+export async function revoke(core: Runtime, client: ClientRecord, token: string): Promise<void> {
   const now = core.clock.now();
-  const { prefixes } = core;
+  const { prefixes } = core.config;
   if (isWellFormedSecret(token, prefixes.refreshToken)) {
     const m = await core.store.oauth.findRefreshToken(hashSecret(token));
     // Revoking a refresh token ends the whole grant, access tokens included (RFC 7009 §2.1).
-    if (m && m.grant.clientId === client.id && (await core.store.oauth.revokeGrant(m.grant.id, now, null))) core.credentialChanged?.(m.grant.id);
+    if (m && m.grant.clientId === client.id && (await core.store.oauth.revokeGrant(m.grant.id, now, null))) await core.revocations.publish(m.grant.id);
     return;
   }
   if (isWellFormedSecret(token, prefixes.accessToken)) {
     const hash = hashSecret(token);
     const m = await core.store.oauth.findAccessToken(hash);
-    if (m && m.grant.clientId === client.id && (await core.store.oauth.revokeAccessToken(hash, now))) core.credentialChanged?.(hash);
+    if (m && m.grant.clientId === client.id && (await core.store.oauth.revokeAccessToken(hash, now))) await core.revocations.publish(hash);
   }
 }

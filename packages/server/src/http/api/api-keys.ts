@@ -3,7 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { createKey, getManagedKey, keyStatus, listKeys, revokeKey, rollKey } from '../../core/keys.js';
 import type { ApiKeyRecord } from '../../store/store.js';
 import { actorOf, assertCanGrant, authenticate, requireSessionOrAdmin } from '../auth.js';
-import type { Services } from '../env.js';
+import type { Runtime } from '../../core/runtime.js';
 import { bearerSecurity, errorResponses, iso, jsonBody, jsonRouter } from './openapi.js';
 
 const MAX_EXPIRES_IN = 10 * 365 * 86_400;
@@ -64,17 +64,17 @@ const json = (schema: z.ZodType, description: string) => ({ description, content
 const errors = errorResponses(400, 401, 403, 404, 415, 422);
 const tags = ['API keys'];
 
-export function apiKeyRoutes(services: Services) {
-  const { core } = services;
+export function apiKeyRoutes(rt: Runtime) {
+  
   const app = jsonRouter();
   // '/api-keys/*' also matches '/api-keys': one registration, one check per request.
-  app.use('/api-keys/*', authenticate(services), requireSessionOrAdmin);
+  app.use('/api-keys/*', authenticate(rt), requireSessionOrAdmin);
 
   app.openapi(
     createRoute({ method: 'get', path: '/api-keys', summary: 'List your API keys', tags, security: bearerSecurity, responses: { 200: json(z.object({ data: z.array(ApiKeyView) }), 'Your API keys'), ...errors } }),
     async (c) => {
-      const now = core.clock.now();
-      return c.json({ data: (await listKeys(core, c.get('principal').userId)).map((k) => view(k, now)) }, 200);
+      const now = rt.clock.now();
+      return c.json({ data: (await listKeys(rt, c.get('principal').userId)).map((k) => view(k, now)) }, 200);
     },
   );
 
@@ -82,10 +82,10 @@ export function apiKeyRoutes(services: Services) {
     createRoute({ method: 'post', path: '/api-keys', summary: 'Create an API key (the secret is returned once)', tags, security: bearerSecurity, request: { body: jsonBody(CreateBody) }, responses: { 201: json(WithSecret, 'Created; the secret is in `key`'), ...errors } }),
     async (c) => {
       const body = c.req.valid('json');
-      assertCanGrant(services, c, body.scopes);
-      const actor = await actorOf(services, c);
-      const now = core.clock.now();
-      const { key, secret } = await createKey(core, actor, {
+      assertCanGrant(rt, c, body.scopes);
+      const actor = await actorOf(rt, c);
+      const now = rt.clock.now();
+      const { key, secret } = await createKey(rt, actor, {
         ownerId: actor.user!.id,
         name: body.name,
         scopes: body.scopes,
@@ -98,16 +98,16 @@ export function apiKeyRoutes(services: Services) {
   app.openapi(
     createRoute({ method: 'get', path: '/api-keys/{key_id}', summary: 'Get an API key', tags, security: bearerSecurity, request: { params: KeyIdParam }, responses: { 200: json(ApiKeyView, 'The key'), ...errors } }),
     async (c) => {
-      const key = await getManagedKey(core, await actorOf(services, c), c.req.valid('param').key_id);
-      return c.json(view(key, core.clock.now()), 200);
+      const key = await getManagedKey(rt, await actorOf(rt, c), c.req.valid('param').key_id);
+      return c.json(view(key, rt.clock.now()), 200);
     },
   );
 
   app.openapi(
     createRoute({ method: 'post', path: '/api-keys/{key_id}/revoke', summary: 'Revoke an API key', tags, security: bearerSecurity, request: { params: KeyIdParam }, responses: { 200: json(ApiKeyView, 'Revoked (idempotent)'), ...errors } }),
     async (c) => {
-      const key = await revokeKey(core, await actorOf(services, c), c.req.valid('param').key_id);
-      return c.json(view(key, core.clock.now()), 200);
+      const key = await revokeKey(rt, await actorOf(rt, c), c.req.valid('param').key_id);
+      return c.json(view(key, rt.clock.now()), 200);
     },
   );
 
@@ -123,8 +123,8 @@ export function apiKeyRoutes(services: Services) {
     }),
     async (c) => {
       const grace = (c.req.valid('json') as z.infer<typeof RollBody> | undefined)?.grace_seconds ?? 0;
-      const { key, secret } = await rollKey(core, await actorOf(services, c), c.req.valid('param').key_id, grace * 1000);
-      return c.json({ ...view(key, core.clock.now()), key: secret }, 200, { 'Cache-Control': 'no-store' });
+      const { key, secret } = await rollKey(rt, await actorOf(rt, c), c.req.valid('param').key_id, grace * 1000);
+      return c.json({ ...view(key, rt.clock.now()), key: secret }, 200, { 'Cache-Control': 'no-store' });
     },
   );
 

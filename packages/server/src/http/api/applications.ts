@@ -7,7 +7,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { type ClientSettings, MAX_REDIRECT_URIS, MAX_REFRESH_GRACE_SECONDS, createClient, deleteClient, getManagedClient, rotateClientSecret, updateClient } from '../../core/oauth/clients.js';
 import type { ClientRecord } from '../../store/oauth-store.js';
 import { actorOf, assertCanGrant, authenticate, requireSessionOrAdmin } from '../auth.js';
-import type { Services } from '../env.js';
+import type { Runtime } from '../../core/runtime.js';
 import { bearerSecurity, errorResponses, iso, jsonBody, jsonRouter } from './openapi.js';
 
 export const ApplicationView = z
@@ -83,15 +83,15 @@ const errors = errorResponses(400, 401, 403, 404, 415, 422);
 const tags = ['Applications'];
 const NO_STORE = { 'Cache-Control': 'no-store' };
 
-export function applicationRoutes(services: Services) {
-  const { core } = services;
+export function applicationRoutes(rt: Runtime) {
+  
   const app = jsonRouter();
   // '/applications/*' also matches '/applications': one registration, one check per request.
-  app.use('/applications/*', authenticate(services), requireSessionOrAdmin);
+  app.use('/applications/*', authenticate(rt), requireSessionOrAdmin);
 
   app.openapi(
     createRoute({ method: 'get', path: '/applications', summary: 'List your OAuth applications', tags, security: bearerSecurity, responses: { 200: json(z.object({ data: z.array(ApplicationView) }), 'Your applications'), ...errors } }),
-    async (c) => c.json({ data: (await core.store.oauth.listClients(c.get('principal').userId)).map(applicationView) }, 200),
+    async (c) => c.json({ data: (await rt.store.oauth.listClients(c.get('principal').userId)).map(applicationView) }, 200),
   );
 
   app.openapi(
@@ -106,9 +106,9 @@ export function applicationRoutes(services: Services) {
     }),
     async (c) => {
       const body = c.req.valid('json');
-      assertCanGrant(services, c, body.scopes);
-      const actor = await actorOf(services, c);
-      const { client, secret } = await createClient(core, actor, actor.user!.id, body.type, {
+      assertCanGrant(rt, c, body.scopes);
+      const actor = await actorOf(rt, c);
+      const { client, secret } = await createClient(rt, actor, actor.user!.id, body.type, {
         name: body.name,
         redirectUris: body.redirect_uris,
         scopes: body.scopes,
@@ -122,7 +122,7 @@ export function applicationRoutes(services: Services) {
   app.openapi(
     createRoute({ method: 'get', path: '/applications/{client_id}', summary: 'Get an OAuth application', tags, security: bearerSecurity, request: { params: ClientIdParam }, responses: { 200: json(ApplicationView, 'The application'), ...errors } }),
     async (c) => {
-      const client = await getManagedClient(core, await actorOf(services, c), c.req.valid('param').client_id);
+      const client = await getManagedClient(rt, await actorOf(rt, c), c.req.valid('param').client_id);
       return c.json(applicationView(client), 200);
     },
   );
@@ -139,14 +139,14 @@ export function applicationRoutes(services: Services) {
     }),
     async (c) => {
       const body = c.req.valid('json');
-      if (body.scopes) assertCanGrant(services, c, body.scopes);
+      if (body.scopes) assertCanGrant(rt, c, body.scopes);
       const patch: Partial<ClientSettings> = {};
       if (body.name !== undefined) patch.name = body.name;
       if (body.redirect_uris !== undefined) patch.redirectUris = body.redirect_uris;
       if (body.scopes !== undefined) patch.scopes = body.scopes;
       if (body.jwt_access_tokens !== undefined) patch.jwtAccessTokens = body.jwt_access_tokens;
       if (body.refresh_grace_seconds !== undefined) patch.refreshGraceSeconds = body.refresh_grace_seconds;
-      const client = await updateClient(core, await actorOf(services, c), c.req.valid('param').client_id, patch);
+      const client = await updateClient(rt, await actorOf(rt, c), c.req.valid('param').client_id, patch);
       return c.json(applicationView(client), 200);
     },
   );
@@ -162,7 +162,7 @@ export function applicationRoutes(services: Services) {
       responses: { 200: json(WithSecret, 'Rotated; the old secret stops working at once, the new one is in `client_secret`'), ...errors },
     }),
     async (c) => {
-      const { client, secret } = await rotateClientSecret(core, await actorOf(services, c), c.req.valid('param').client_id);
+      const { client, secret } = await rotateClientSecret(rt, await actorOf(rt, c), c.req.valid('param').client_id);
       return c.json({ ...applicationView(client), client_secret: secret }, 200, NO_STORE);
     },
   );
@@ -178,7 +178,7 @@ export function applicationRoutes(services: Services) {
       responses: { 204: { description: 'Deleted; every grant and token of the application is revoked' }, ...errors },
     }),
     async (c) => {
-      await deleteClient(core, await actorOf(services, c), c.req.valid('param').client_id);
+      await deleteClient(rt, await actorOf(rt, c), c.req.valid('param').client_id);
       return c.body(null, 204);
     },
   );

@@ -1,7 +1,7 @@
 /** GET /v1/admin/audit-log (scope `admin`): admins see every entry, other accounts their own. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { authenticate, principalUser, requireScopes } from '../auth.js';
-import type { Services } from '../env.js';
+import type { Runtime } from '../../core/runtime.js';
 import { bearerSecurity, errorResponses, iso, jsonRouter } from './openapi.js';
 
 const Entry = z
@@ -23,9 +23,9 @@ const Query = z.object({
   before: z.coerce.number().int().positive().optional().describe('Return entries older than this id'),
 });
 
-export function auditLogRoutes(services: Services) {
+export function auditLogRoutes(rt: Runtime) {
   const app = jsonRouter();
-  app.use('/admin/audit-log', authenticate(services), requireScopes('admin'));
+  app.use('/admin/audit-log', authenticate(rt), requireScopes('admin'));
   app.openapi(
     createRoute({
       method: 'get',
@@ -41,8 +41,8 @@ export function auditLogRoutes(services: Services) {
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const user = await principalUser(services, c);
-      const entries = await services.core.store.listAudit({
+      const user = await principalUser(rt, c);
+      const entries = await rt.store.listAudit({
         limit: q.limit,
         ...(q.before !== undefined ? { beforeId: q.before } : {}),
         ...(user.isAdmin ? {} : { subjectUserId: user.id }),

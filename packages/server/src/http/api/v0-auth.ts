@@ -5,7 +5,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { invalidRequest } from '../../core/errors.js';
 import { exchangeKeyPair } from '../../core/key-exchange.js';
-import type { Services } from '../env.js';
+import type { Runtime } from '../../core/runtime.js';
 import { clientIp } from '../ip.js';
 import { errorResponses, jsonBody, jsonRouter } from './openapi.js';
 
@@ -29,8 +29,8 @@ const AuthResponse = z
 
 const JSON_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
 
-export function v0AuthRoutes(services: Services) {
-  const { config } = services;
+export function v0AuthRoutes(rt: Runtime) {
+  const { config } = rt;
   const app = jsonRouter();
   // The documented contract: a body that is not JSON is a 400, whatever its Content-Type says.
   app.use('/auth', async (c, next) => {
@@ -54,15 +54,7 @@ export function v0AuthRoutes(services: Services) {
     async (c) => {
       const body = c.req.valid('json');
       const result = await exchangeKeyPair(
-        {
-          core: services.core,
-          keys: services.keys,
-          keyset: services.keyset,
-          throttle: services.throttle,
-          issuer: config.issuer,
-          audience: config.audience,
-          ttlSeconds: config.jwtTtlSeconds,
-        },
+        rt,
         { keyId: body.key_id, keySecret: body.key_secret, scopes: body.scopes, ip: clientIp(c, config.trustProxy) },
       );
       return c.json(result, 200, { 'Cache-Control': 'no-store', Pragma: 'no-cache' });

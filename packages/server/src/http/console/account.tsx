@@ -7,7 +7,8 @@ import { MIN_PASSWORD_LENGTH } from '../../core/passwords.js';
 import { formTargetsForNext } from '../../core/oauth/authorize.js';
 import type { UserRecord } from '../../store/store.js';
 import { clearSession, csrfToken, readSession, writeSession } from '../cookies.js';
-import type { AppEnv, Services } from '../env.js';
+import type { AppEnv } from '../env.js';
+import type { Runtime } from '../../core/runtime.js';
 import { clientIp } from '../ip.js';
 import { Layout } from './layout.js';
 import { field, formWithCsrf, safeNext } from './session.js';
@@ -66,30 +67,30 @@ function LoginPage({ csrf, next, email, error }: FormProps) {
   );
 }
 
-export function accountPages(app: Hono<AppEnv>, services: Services) {
-  const { config, core, throttle } = services;
+export function accountPages(app: Hono<AppEnv>, rt: Runtime) {
+  const { config } = rt;
   const secure = config.secure;
 
   const begin = async (c: Context<AppEnv>, user: UserRecord, next: string) => {
-    const session = await startSession(core, user, clientIp(c, config.trustProxy));
+    const session = await startSession(rt, user, clientIp(c, config.trustProxy));
     writeSession(c, secure, session.token, Math.floor(SESSION_TTL_MS / 1000));
     return c.redirect(safeNext(next), 303);
   };
 
   app.get('/console/signup', async (c) => {
     const next = safeNext(c.req.query('next'));
-    c.set('formTargets', await formTargetsForNext(core, next));
+    c.set('formTargets', await formTargetsForNext(rt, next));
     return c.html(<SignupPage csrf={csrfToken(c, secure)} next={next} invite={c.req.query('invite')} />);
   });
 
   app.post('/console/signup', async (c) => {
-    const form = await formWithCsrf(services, c);
+    const form = await formWithCsrf(rt, c);
     const email = field(form, 'email');
     const next = safeNext(field(form, 'next'));
     const invite = field(form, 'invite') || undefined;
-    c.set('formTargets', await formTargetsForNext(core, next));
+    c.set('formTargets', await formTargetsForNext(rt, next));
     try {
-      const user = await signUp(core, throttle, config.signup, clientIp(c, config.trustProxy), { email, password: field(form, 'password'), invite });
+      const user = await signUp(rt, config.signup, clientIp(c, config.trustProxy), { email, password: field(form, 'password'), invite });
       return await begin(c, user, next);
     } catch (err) {
       if (!(err instanceof GatehouseError) || !err.expose) throw err;
@@ -100,17 +101,17 @@ export function accountPages(app: Hono<AppEnv>, services: Services) {
 
   app.get('/console/login', async (c) => {
     const next = safeNext(c.req.query('next'));
-    c.set('formTargets', await formTargetsForNext(core, next));
+    c.set('formTargets', await formTargetsForNext(rt, next));
     return c.html(<LoginPage csrf={csrfToken(c, secure)} next={next} />);
   });
 
   app.post('/console/login', async (c) => {
-    const form = await formWithCsrf(services, c);
+    const form = await formWithCsrf(rt, c);
     const email = field(form, 'email');
     const next = safeNext(field(form, 'next'));
-    c.set('formTargets', await formTargetsForNext(core, next));
+    c.set('formTargets', await formTargetsForNext(rt, next));
     try {
-      const user = await signIn(core, throttle, clientIp(c, config.trustProxy), email, field(form, 'password'));
+      const user = await signIn(rt, clientIp(c, config.trustProxy), email, field(form, 'password'));
       return await begin(c, user, next);
     } catch (err) {
       if (!(err instanceof GatehouseError) || !err.expose) throw err;
@@ -121,9 +122,9 @@ export function accountPages(app: Hono<AppEnv>, services: Services) {
   });
 
   app.post('/console/logout', async (c) => {
-    await formWithCsrf(services, c);
+    await formWithCsrf(rt, c);
     const token = readSession(c, secure);
-    if (token) await endSession(core, token);
+    if (token) await endSession(rt, token);
     clearSession(c, secure);
     return c.redirect('/console/login', 303);
   });

@@ -7,7 +7,8 @@ import { GatehouseError } from '../../core/errors.js';
 import { GRACE_CHOICES_MS, createKey, keyStatus, listKeys, revokeKey, rollKey } from '../../core/keys.js';
 import type { ApiKeyRecord, UserRecord } from '../../store/store.js';
 import { csrfToken } from '../cookies.js';
-import type { AppEnv, Services } from '../env.js';
+import type { AppEnv } from '../env.js';
+import type { Runtime } from '../../core/runtime.js';
 import { clientIp } from '../ip.js';
 import { Layout } from './layout.js';
 import { field, fieldList, formWithCsrf } from './session.js';
@@ -73,7 +74,7 @@ function KeyTable({ keys, now, csrf }: { keys: ApiKeyRecord[]; now: number; csrf
   );
 }
 
-function CreateForm({ services, csrf, error }: { services: Services; csrf: string; error?: string | undefined }) {
+function CreateForm({ rt, csrf, error }: { rt: Runtime; csrf: string; error?: string | undefined }) {
   return (
     <form class="card" method="post" action="/console/settings/api-keys" id="create-key">
       <h2>Create New Key</h2>
@@ -83,7 +84,7 @@ function CreateForm({ services, csrf, error }: { services: Services; csrf: strin
       <input id="name" type="text" name="name" maxlength={100} required placeholder="e.g. production server" />
       <fieldset>
         <legend><strong>Scopes</strong></legend>
-        {[...services.core.scopes].map(([scope, description]) => (
+        {[...rt.scopes].map(([scope, description]) => (
           <label title={description}>
             <input type="checkbox" name="scopes" value={scope} checked={scope === 'read'} /> <code>{scope}</code> — {description}
           </label>
@@ -116,14 +117,14 @@ function SecretShown({ title, keyRecord, secret, note }: { title: string; keyRec
   );
 }
 
-export function apiKeyPages(app: Hono<AppEnv>, services: Services) {
-  const { core, config } = services;
+export function apiKeyPages(app: Hono<AppEnv>, rt: Runtime) {
+  const { config } = rt;
   const secure = config.secure;
   const actor = (c: Context<AppEnv>, user: UserRecord): Actor => ({ type: 'user', id: user.id, user, ip: clientIp(c, config.trustProxy) });
 
   const page = async (c: Context<AppEnv>, user: UserRecord, extra: { shown?: Child; error?: string; status?: ContentfulStatusCode }) => {
     const csrf = csrfToken(c, secure);
-    const keys = await listKeys(core, user.id);
+    const keys = await listKeys(rt, user.id);
     return c.html(
       <Layout title="API Keys" user={user} csrf={csrf}>
         <h1>Settings → API Keys</h1>
@@ -133,8 +134,8 @@ export function apiKeyPages(app: Hono<AppEnv>, services: Services) {
         </p>
         {extra.shown ?? null}
         <p><a href="#create-key">Create New Key</a></p>
-        <KeyTable keys={keys} now={core.clock.now()} csrf={csrf} />
-        <CreateForm services={services} csrf={csrf} error={extra.error} />
+        <KeyTable keys={keys} now={rt.clock.now()} csrf={csrf} />
+        <CreateForm rt={rt} csrf={csrf} error={extra.error} />
       </Layout>,
       extra.status ?? 200,
     );
@@ -151,16 +152,16 @@ export function apiKeyPages(app: Hono<AppEnv>, services: Services) {
   app.post(
     '/console/settings/api-keys',
     withUser(async (c, user) => {
-      const form = await formWithCsrf(services, c);
+      const form = await formWithCsrf(rt, c);
       const choice = EXPIRY_CHOICES.find(([v]) => v === field(form, 'expires'));
       try {
         if (!choice) throw new GatehouseError('invalid_request', 'Choose an expiry from the list');
         const ttl = choice[2];
-        const { key, secret } = await createKey(core, actor(c, user), {
+        const { key, secret } = await createKey(rt, actor(c, user), {
           ownerId: user.id,
           name: field(form, 'name'),
           scopes: fieldList(form, 'scopes'),
-          expiresAt: ttl === null ? null : core.clock.now() + ttl,
+          expiresAt: ttl === null ? null : rt.clock.now() + ttl,
         });
         return page(c, user, { shown: <SecretShown title={`Key "${key.name}" created`} keyRecord={key} secret={secret} /> });
       } catch (err) {
@@ -173,8 +174,8 @@ export function apiKeyPages(app: Hono<AppEnv>, services: Services) {
   app.post(
     '/console/settings/api-keys/:id/revoke',
     withUser(async (c, user) => {
-      await formWithCsrf(services, c);
-      await revokeKey(core, actor(c, user), c.req.param('id') ?? '');
+      await formWithCsrf(rt, c);
+      await revokeKey(rt, actor(c, user), c.req.param('id') ?? '');
       return c.redirect('/console/settings/api-keys', 303);
     }),
   );
@@ -182,10 +183,10 @@ export function apiKeyPages(app: Hono<AppEnv>, services: Services) {
   app.post(
     '/console/settings/api-keys/:id/roll',
     withUser(async (c, user) => {
-      const form = await formWithCsrf(services, c);
+      const form = await formWithCsrf(rt, c);
       const grace = Number(field(form, 'grace'));
       if (!(GRACE_CHOICES_MS as readonly number[]).includes(grace)) throw new GatehouseError('invalid_request', 'Choose a grace period from the list');
-      const { key, secret } = await rollKey(core, actor(c, user), c.req.param('id') ?? '', grace);
+      const { key, secret } = await rollKey(rt, actor(c, user), c.req.param('id') ?? '', grace);
       const note = grace === 0 ? 'The previous secret has stopped working.' : `The previous secret keeps working for ${GRACE_LABELS[grace]}.`;
       return page(c, user, { shown: <SecretShown title={`Key "${key.name}" rolled`} keyRecord={key} secret={secret} note={note} /> });
     }),

@@ -11,7 +11,8 @@ import { type ClientSettings, MAX_REFRESH_GRACE_SECONDS, createClient, deleteCli
 import type { ClientRecord, ClientType } from '../../store/oauth-store.js';
 import type { UserRecord } from '../../store/store.js';
 import { csrfToken } from '../cookies.js';
-import type { AppEnv, Services } from '../env.js';
+import type { AppEnv } from '../env.js';
+import type { Runtime } from '../../core/runtime.js';
 import { clientIp } from '../ip.js';
 import { Layout } from './layout.js';
 import { field, fieldList, formWithCsrf } from './session.js';
@@ -49,7 +50,7 @@ const readForm = (form: Record<string, string | string[]>): FormValues => ({
   refreshGraceSeconds: field(form, 'refresh_grace_seconds'),
 });
 
-/** One redirect URI per line; the core validates each (exact, https or loopback, no fragment). */
+/** One redirect URI per line; the rt validates each (exact, https or loopback, no fragment). */
 function settingsOf(v: FormValues): ClientSettings {
   const grace = v.refreshGraceSeconds.trim();
   return {
@@ -87,7 +88,7 @@ function AppTable({ clients }: { clients: ClientRecord[] }) {
 }
 
 interface FormProps {
-  services: Services;
+  rt: Runtime;
   csrf: string;
   action: string;
   values: FormValues;
@@ -97,7 +98,7 @@ interface FormProps {
   error?: string | undefined;
 }
 
-function AppForm({ services, csrf, action, values, chooseType, submit, error }: FormProps) {
+function AppForm({ rt, csrf, action, values, chooseType, submit, error }: FormProps) {
   return (
     <form class="card" method="post" action={action} id="app-form">
       {error ? <p class="error" role="alert">{error}</p> : null}
@@ -109,7 +110,7 @@ function AppForm({ services, csrf, action, values, chooseType, submit, error }: 
       <p>Matched exactly. Use https, http only on a loopback address (any port), or a private-use scheme such as <code>com.example.app:/callback</code>.</p>
       <fieldset>
         <legend><strong>Scopes the application may ask for</strong></legend>
-        {[...services.core.scopes].map(([scope, description]) => (
+        {[...rt.scopes].map(([scope, description]) => (
           <label title={description}>
             <input type="checkbox" name="scopes" value={scope} checked={values.scopes.includes(scope)} /> <code>{scope}</code> — {description}
           </label>
@@ -165,8 +166,8 @@ function Details({ client }: { client: ClientRecord }) {
   );
 }
 
-export function applicationPages(app: Hono<AppEnv>, services: Services) {
-  const { core, config } = services;
+export function applicationPages(app: Hono<AppEnv>, rt: Runtime) {
+  const { config } = rt;
   const secure = config.secure;
   const actor = (c: Context<AppEnv>, user: UserRecord): Actor => ({ type: 'user', id: user.id, user, ip: clientIp(c, config.trustProxy) });
 
@@ -184,7 +185,7 @@ export function applicationPages(app: Hono<AppEnv>, services: Services) {
 
   const listPage = async (c: Context<AppEnv>, user: UserRecord) => {
     const csrf = csrfToken(c, secure);
-    const clients = await core.store.oauth.listClients(user.id);
+    const clients = await rt.store.oauth.listClients(user.id);
     return c.html(
       <Layout title="Applications" user={user} csrf={csrf}>
         <h1>Developer Console → Applications</h1>
@@ -201,7 +202,7 @@ export function applicationPages(app: Hono<AppEnv>, services: Services) {
       <Layout title="New application" user={user} csrf={csrf}>
         <h1>Create new application</h1>
         <p><a href={BASE}>← All applications</a></p>
-        <AppForm services={services} csrf={csrf} action={BASE} values={values} chooseType submit="Create application" error={error} />
+        <AppForm rt={rt} csrf={csrf} action={BASE} values={values} chooseType submit="Create application" error={error} />
       </Layout>,
       status,
     );
@@ -216,7 +217,7 @@ export function applicationPages(app: Hono<AppEnv>, services: Services) {
         {extra.shown ?? null}
         {extra.saved ? <p class="ok" role="status">Saved.</p> : null}
         <Details client={client} />
-        <AppForm services={services} csrf={csrf} action={`${BASE}/${client.id}`} values={extra.values ?? valuesOf(client)} chooseType={false} submit="Save changes" error={extra.error} />
+        <AppForm rt={rt} csrf={csrf} action={`${BASE}/${client.id}`} values={extra.values ?? valuesOf(client)} chooseType={false} submit="Save changes" error={extra.error} />
         <section class="card actions">
           {client.type === 'confidential' ? (
             <form method="post" action={`${BASE}/${client.id}/rotate-secret`} data-confirm={`Rotate the secret of "${client.name}"? The current secret stops working at once.`}>
@@ -241,10 +242,10 @@ export function applicationPages(app: Hono<AppEnv>, services: Services) {
   app.post(
     BASE,
     withUser(async (c, user) => {
-      const values = readForm(await formWithCsrf(services, c));
+      const values = readForm(await formWithCsrf(rt, c));
       try {
         if (values.type !== 'confidential' && values.type !== 'public') throw invalidRequest('Choose confidential or public');
-        const { client, secret } = await createClient(core, actor(c, user), user.id, values.type as ClientType, settingsOf(values));
+        const { client, secret } = await createClient(rt, actor(c, user), user.id, values.type as ClientType, settingsOf(values));
         return detailPage(c, user, client, { shown: <SecretShown title={`Application "${client.name}" created`} client={client} secret={secret} /> });
       } catch (err) {
         const e = refusal(err);
@@ -260,17 +261,17 @@ export function applicationPages(app: Hono<AppEnv>, services: Services) {
     withUser(async (c, user) =>
       id(c) === 'new'
         ? newPage(c, user, EMPTY)
-        : detailPage(c, user, await getManagedClient(core, actor(c, user), id(c)), { saved: c.req.query('saved') !== undefined }),
+        : detailPage(c, user, await getManagedClient(rt, actor(c, user), id(c)), { saved: c.req.query('saved') !== undefined }),
     ),
   );
 
   app.post(
     `${BASE}/:id`,
     withUser(async (c, user) => {
-      const values = readForm(await formWithCsrf(services, c));
-      const client = await getManagedClient(core, actor(c, user), id(c));
+      const values = readForm(await formWithCsrf(rt, c));
+      const client = await getManagedClient(rt, actor(c, user), id(c));
       try {
-        await updateClient(core, actor(c, user), client.id, settingsOf(values));
+        await updateClient(rt, actor(c, user), client.id, settingsOf(values));
         return c.redirect(`${BASE}/${client.id}?saved`, 303);
       } catch (err) {
         const e = refusal(err);
@@ -282,8 +283,8 @@ export function applicationPages(app: Hono<AppEnv>, services: Services) {
   app.post(
     `${BASE}/:id/rotate-secret`,
     withUser(async (c, user) => {
-      await formWithCsrf(services, c);
-      const { client, secret } = await rotateClientSecret(core, actor(c, user), id(c));
+      await formWithCsrf(rt, c);
+      const { client, secret } = await rotateClientSecret(rt, actor(c, user), id(c));
       return detailPage(c, user, client, { shown: <SecretShown title="Secret rotated — the previous secret has stopped working" client={client} secret={secret} /> });
     }),
   );
@@ -291,8 +292,8 @@ export function applicationPages(app: Hono<AppEnv>, services: Services) {
   app.post(
     `${BASE}/:id/delete`,
     withUser(async (c, user) => {
-      await formWithCsrf(services, c);
-      await deleteClient(core, actor(c, user), id(c));
+      await formWithCsrf(rt, c);
+      await deleteClient(rt, actor(c, user), id(c));
       return c.redirect(BASE, 303);
     }),
   );

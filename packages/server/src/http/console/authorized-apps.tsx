@@ -8,7 +8,8 @@ import { revokeAuthorization } from '../../core/oauth/clients.js';
 import type { GrantView } from '../../store/oauth-store.js';
 import type { UserRecord } from '../../store/store.js';
 import { csrfToken } from '../cookies.js';
-import type { AppEnv, Services } from '../env.js';
+import type { AppEnv } from '../env.js';
+import type { Runtime } from '../../core/runtime.js';
 import { clientIp } from '../ip.js';
 import { Layout } from './layout.js';
 import { formWithCsrf } from './session.js';
@@ -42,8 +43,8 @@ export function groupByApp(grants: readonly GrantView[]): AuthorizedApp[] {
   return [...apps.values()];
 }
 
-export function authorizedAppPages(app: Hono<AppEnv>, services: Services) {
-  const { core, config } = services;
+export function authorizedAppPages(app: Hono<AppEnv>, rt: Runtime) {
+  const { config } = rt;
 
   const withUser = (handler: (c: Context<AppEnv>, user: UserRecord) => Promise<Response>) => async (c: Context<AppEnv>) => {
     const user = c.get('sessionUser');
@@ -55,7 +56,7 @@ export function authorizedAppPages(app: Hono<AppEnv>, services: Services) {
     BASE,
     withUser(async (c, user) => {
       const csrf = csrfToken(c, config.secure);
-      const apps = groupByApp(await core.store.oauth.listGrantsForUser(user.id));
+      const apps = groupByApp(await rt.store.oauth.listGrantsForUser(user.id));
       return c.html(
         <Layout title="Authorized apps" user={user} csrf={csrf}>
           <h1>Settings → Authorized apps</h1>
@@ -72,7 +73,7 @@ export function authorizedAppPages(app: Hono<AppEnv>, services: Services) {
                   {apps.map((a) => (
                     <tr data-client-id={a.clientId}>
                       <td>{a.clientName}</td>
-                      <td>{a.scopes.map((s) => <div title={core.scopes.get(s) ?? ''}><code>{s}</code> — {core.scopes.get(s) ?? ''}</div>)}</td>
+                      <td>{a.scopes.map((s) => <div title={rt.scopes.get(s) ?? ''}><code>{s}</code> — {rt.scopes.get(s) ?? ''}</div>)}</td>
                       <td class="date">{date(a.since)}</td>
                       <td class="date">{date(a.lastUsedAt)}</td>
                       <td class="actions">
@@ -95,9 +96,9 @@ export function authorizedAppPages(app: Hono<AppEnv>, services: Services) {
   app.post(
     `${BASE}/:clientId/revoke`,
     withUser(async (c, user) => {
-      await formWithCsrf(services, c);
+      await formWithCsrf(rt, c);
       const actor = { type: 'user' as const, id: user.id, user, ip: clientIp(c, config.trustProxy) };
-      await revokeAuthorization(core, actor, c.req.param('clientId') ?? '');
+      await revokeAuthorization(rt, actor, c.req.param('clientId') ?? '');
       return c.redirect(BASE, 303);
     }),
   );

@@ -3,20 +3,21 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { resolveSession } from '../../core/accounts.js';
 import { forbidden, invalidRequest } from '../../core/errors.js';
 import { csrfValid, readSession } from '../cookies.js';
-import type { AppEnv, Services } from '../env.js';
+import type { AppEnv } from '../env.js';
+import type { Runtime } from '../../core/runtime.js';
 
 /** Sets `sessionUser` (or null) for every console request. */
-export function loadSession(services: Services): MiddlewareHandler<AppEnv> {
+export function loadSession(rt: Runtime): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const token = readSession(c, services.config.secure);
-    c.set('sessionUser', (token && (await resolveSession(services.core, token))) || null);
+    const token = readSession(c, rt.config.secure);
+    c.set('sessionUser', (token && (await resolveSession(rt, token))) || null);
     await next();
     c.header('Cache-Control', 'no-store');
   };
 }
 
 /** Parses a form post and checks its CSRF field against the cookie (403 when absent or wrong). */
-export async function formWithCsrf(services: Services, c: Context<AppEnv>): Promise<Record<string, string | string[]>> {
+export async function formWithCsrf(rt: Runtime, c: Context<AppEnv>): Promise<Record<string, string | string[]>> {
   let body: Awaited<ReturnType<typeof c.req.parseBody>>;
   try {
     body = await c.req.parseBody({ all: true });
@@ -28,7 +29,7 @@ export async function formWithCsrf(services: Services, c: Context<AppEnv>): Prom
     if (typeof v === 'string') fields[k] = v;
     else if (Array.isArray(v)) fields[k] = v.filter((x): x is string => typeof x === 'string');
   }
-  if (!csrfValid(c, services.config.secure, fields.csrf)) {
+  if (!csrfValid(c, rt.config.secure, fields.csrf)) {
     throw forbidden('This form has expired or was not sent from this site. Reload the page and try again.');
   }
   return fields;

@@ -13,11 +13,12 @@ import type { UserRecord } from '../../store/store.js';
 import { csrfToken, readSession } from '../cookies.js';
 import { ErrorPage, Layout } from '../console/layout.js';
 import { formWithCsrf } from '../console/session.js';
-import type { AppEnv, Services } from '../env.js';
+import type { AppEnv } from '../env.js';
+import type { Runtime } from '../../core/runtime.js';
 
 const FORWARDED = ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'code_challenge', 'code_challenge_method'];
 
-function ConsentPage({ services, user, req, params, csrf }: { services: Services; user: UserRecord; req: AuthorizeRequest; params: URLSearchParams; csrf: string }) {
+function ConsentPage({ rt, user, req, params, csrf }: { rt: Runtime; user: UserRecord; req: AuthorizeRequest; params: URLSearchParams; csrf: string }) {
   const host = new URL(req.redirectUri).host || req.redirectUri;
   return (
     <Layout title={`Authorize ${req.client.name}`} user={user} csrf={csrf}>
@@ -31,7 +32,7 @@ function ConsentPage({ services, user, req, params, csrf }: { services: Services
         <ul class="scopes">
           {req.scopes.map((s) => (
             <li>
-              <code>{s}</code> — {services.core.scopes.get(s)}
+              <code>{s}</code> — {rt.scopes.get(s)}
             </li>
           ))}
         </ul>
@@ -55,17 +56,17 @@ function ConsentPage({ services, user, req, params, csrf }: { services: Services
   );
 }
 
-export function authorizePages(app: Hono<AppEnv>, services: Services) {
-  const { config, core } = services;
+export function authorizePages(app: Hono<AppEnv>, rt: Runtime) {
+  const { config } = rt;
 
   const currentUser = async (c: Context<AppEnv>) => {
     const token = readSession(c, config.secure);
-    return token ? await resolveSession(core, token) : undefined;
+    return token ? await resolveSession(rt, token) : undefined;
   };
 
   const handle = async (c: Context<AppEnv>, params: URLSearchParams, decision: string | undefined) => {
     c.header('Cache-Control', 'no-store');
-    const check = await checkAuthorizeRequest(core, params);
+    const check = await checkAuthorizeRequest(rt, params);
     if (check.kind === 'show') {
       return c.html(ErrorPage({ status: check.error.status, message: `This authorization request is invalid: ${check.error.detail}` }), check.error.status as ContentfulStatusCode);
     }
@@ -80,16 +81,16 @@ export function authorizePages(app: Hono<AppEnv>, services: Services) {
     if (decision === 'deny') {
       return c.redirect(errorRedirect(req.redirectUri, req.state, oauthError('access_denied', 'The user denied the request'), config.issuer), 303);
     }
-    if (decision === 'allow' || (await consentRemembered(core, user, req))) {
-      return c.redirect(await approve(core, user, req, config.issuer), 303);
+    if (decision === 'allow' || (await consentRemembered(rt, user, req))) {
+      return c.redirect(await approve(rt, user, req, config.issuer), 303);
     }
-    return c.html(<ConsentPage services={services} user={user} req={req} params={params} csrf={csrfToken(c, config.secure)} />);
+    return c.html(<ConsentPage rt={rt} user={user} req={req} params={params} csrf={csrfToken(c, config.secure)} />);
   };
 
   app.get('/oauth/authorize', (c) => handle(c, new URL(c.req.url).searchParams, undefined));
 
   app.post('/oauth/authorize', async (c) => {
-    const form = await formWithCsrf(services, c);
+    const form = await formWithCsrf(rt, c);
     const params = new URLSearchParams();
     for (const k of FORWARDED) {
       const v = form[k];

@@ -1,9 +1,10 @@
 /** GET /.well-known/oauth-authorization-server — RFC 8414 metadata. */
 import { Hono } from 'hono';
-import type { AppEnv, Services } from '../env.js';
+import type { AppEnv } from '../env.js';
+import type { Runtime } from '../../core/runtime.js';
 
-export function metadataRoutes(services: Services) {
-  const { config, core } = services;
+export function metadataRoutes(rt: Runtime) {
+  const { config } = rt;
   const app = new Hono<AppEnv>();
   const metadata = {
     issuer: config.issuer,
@@ -12,7 +13,7 @@ export function metadataRoutes(services: Services) {
     revocation_endpoint: `${config.issuer}/oauth/revoke`,
     introspection_endpoint: `${config.issuer}/oauth/introspect`,
     jwks_uri: `${config.issuer}/.well-known/jwks.json`,
-    scopes_supported: [...core.scopes.keys()],
+    scopes_supported: [...rt.scopes.keys()],
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
     grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],

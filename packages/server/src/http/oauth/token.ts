@@ -4,19 +4,20 @@ import { invalidRequest, oauthError } from '../../core/errors.js';
 import { authenticateClient } from '../../core/oauth/client-auth.js';
 import { type GrantDeps, type TokenResponse, clientCredentials as clientCredentialsGrant, exchangeCode, refresh } from '../../core/oauth/grants.js';
 import { introspect, revoke } from '../../core/oauth/introspection.js';
-import type { AppEnv, Services } from '../env.js';
+import type { AppEnv } from '../env.js';
+import type { Runtime } from '../../core/runtime.js';
 import { clientIp } from '../ip.js';
 import { clientCredentials, readForm } from './form.js';
 
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
 
-export function tokenRoutes(services: Services) {
-  const { config, core, throttle } = services;
+export function tokenRoutes(rt: Runtime) {
+  const { config } = rt;
   const app = new Hono<AppEnv>();
   const deps: GrantDeps = {
-    core,
-    keyset: services.keyset,
-    box: services.box,
+    core: rt,
+    keyset: rt.keyset,
+    box: rt.box,
     issuer: config.issuer,
     audience: config.audience,
     accessTtlSeconds: config.accessTokenTtlSeconds,
@@ -24,7 +25,7 @@ export function tokenRoutes(services: Services) {
     refreshIdleSeconds: config.refreshTokenIdleSeconds,
   };
   const authenticate = async (c: Context<AppEnv>, form: URLSearchParams) =>
-    (await authenticateClient(core, throttle, clientCredentials(c, form), clientIp(c, config.trustProxy))).client;
+    (await authenticateClient(rt, clientCredentials(c, form), clientIp(c, config.trustProxy))).client;
   const opt = (form: URLSearchParams, name: string) => form.get(name) ?? undefined;
 
   app.post('/oauth/token', async (c) => {
@@ -56,7 +57,7 @@ export function tokenRoutes(services: Services) {
     const client = await authenticate(c, form);
     const token = form.get('token');
     if (!token) throw invalidRequest('Missing token');
-    await revoke(core, client, token);
+    await revoke(rt, client, token);
     return c.body(null, 200, NO_STORE);
   });
 
@@ -66,7 +67,7 @@ export function tokenRoutes(services: Services) {
     if (client.type !== 'confidential') throw oauthError('unauthorized_client', 'Introspection needs a confidential client');
     const token = form.get('token');
     if (!token) throw invalidRequest('Missing token');
-    const result = await introspect({ core, keys: services.keys, accessTokens: services.accessTokens, keyset: services.keyset, issuer: config.issuer, audience: config.audience }, token);
+    const result = await introspect({ core: rt, keys: rt.apiKeys, accessTokens: rt.accessTokens, keyset: rt.keyset, issuer: config.issuer, audience: config.audience }, token);
     return c.json(result, 200, NO_STORE);
   });
 

@@ -1,0 +1,99 @@
+/**
+ * Composition, built once: config → store (migrated) → ports → services. Routes, core
+ * functions and the CLI all receive this one object. Which implementation backs each port is
+ * decided here and nowhere else.
+ */
+import { BatchedUsageSink } from './adapters/memory/usage-sink.js';
+import { MemoryLimiter } from './adapters/memory/limiter.js';
+import { PollingRevocationBus } from './adapters/poll/revocation-bus.js';
+import type { Config } from './config.js';
+import { type Clock, systemClock } from './core/clock.js';
+import { JwtMemo } from './core/jwt-memo.js';
+import { KeyVerifier } from './core/key-verifier.js';
+import { Keyset } from './core/keyset.js';
+import { AccessTokenVerifier } from './core/oauth/access-token-verifier.js';
+import { ClientCache } from './core/oauth/client-cache.js';
+import type { Runtime } from './core/runtime.js';
+import { createRegistry } from './core/scopes.js';
+import { SecretBox } from './core/secret-box.js';
+import { type Logger, createLogger, describeError } from './log.js';
+import { loadServerSecret } from './server-secret.js';
+import { openStore } from './store/kysely-store.js';
+import type { Store } from './store/store.js';
+
+export interface BuildOptions {
+  clock?: Clock;
+  logger?: Logger;
+  store?: Store;
+}
+
+export interface ServerRuntime extends Runtime {
+  /** Loads the signing keys (the first start of a deployment creates one), starts polls and flushes. */
+  start(): Promise<void>;
+  /** Stops background work, flushes pending usage, closes the store. Idempotent. */
+  close(): Promise<void>;
+}
+
+const USAGE_FLUSH_MS = 5_000;
+const KEYSET_REFRESH_MS = 10_000;
+
+export async function buildRuntime(config: Config, opts: BuildOptions = {}): Promise<ServerRuntime> {
+  const clock = opts.clock ?? systemClock;
+  const log = opts.logger ?? createLogger(config.logLevel);
+  const store = opts.store ?? openStore(config.database);
+  await store.migrate();
+
+  const usage = new BatchedUsageSink(
+    { api_key: (batch) => store.recordKeyUsage(batch), grant: (batch) => store.oauth.recordGrantUsage(batch) },
+    USAGE_FLUSH_MS,
+    log,
+  );
+  const revocations = new PollingRevocationBus(store, config.revocationPollMs, log);
+  const cache = { ttl: config.keyCacheTtlMs, max: config.keyCacheMaxEntries };
+  const apiKeys = new KeyVerifier(store, clock, usage, { prefix: config.prefixes.apiKey, cacheTtlMs: cache.ttl, cacheMaxEntries: cache.max });
+  const accessTokens = new AccessTokenVerifier(store.oauth, clock, usage, config.prefixes.accessToken, cache.ttl, cache.max);
+  const clients = new ClientCache(store.oauth, clock, cache.ttl, cache.max);
+  for (const verifier of [apiKeys, accessTokens, clients]) revocations.subscribe((id) => verifier.invalidate(id));
+
+  // The secret is read on first use: a CLI command that never seals a key needs none.
+  const box = new SecretBox(() => loadServerSecret(config));
+  const keyset = new Keyset({ store, clock }, box, {
+    alg: config.signingAlg,
+    maxTokenTtlMs: Math.max(config.jwtTtlSeconds, config.accessTokenTtlSeconds) * 1000,
+    refreshMs: KEYSET_REFRESH_MS,
+  });
+
+  let state: 'built' | 'started' | 'closed' = 'built';
+  return {
+    config,
+    log,
+    store,
+    clock,
+    scopes: createRegistry(config.scopes),
+    limiter: new MemoryLimiter(clock),
+    revocations,
+    usage,
+    apiKeys,
+    accessTokens,
+    clients,
+    jwtMemo: new JwtMemo(),
+    box,
+    keyset,
+    async start() {
+      if (state !== 'built') return;
+      state = 'started';
+      await keyset.init({ type: 'system', id: null, user: null, ip: null });
+      keyset.start((err) => log.warn('signing keyset refresh failed', describeError(err)));
+      await revocations.start();
+      await usage.start();
+    },
+    async close() {
+      if (state === 'closed') return;
+      state = 'closed';
+      keyset.stop();
+      await revocations.stop();
+      await usage.stop().catch((err) => log.warn('final usage flush failed', describeError(err)));
+      await store.close();
+    },
+  };
+}
