@@ -13,6 +13,9 @@ import type { SecretBox } from '../secret-box.js';
 import type { ClientRecord, GrantRecord, NewTokens } from '../../store/oauth-store.js';
 import { CODE_PREFIX } from './authorize.js';
 import { verifyPkce } from './pkce.js';
+import type { TokenResponse } from './wire.js';
+
+export type { TokenResponse } from './wire.js';
 
 export interface GrantDeps {
   core: CoreContext;
@@ -23,14 +26,6 @@ export interface GrantDeps {
   accessTtlSeconds: number;
   refreshTtlSeconds: number;
   refreshIdleSeconds: number;
-}
-
-export interface TokenResponse {
-  access_token: string;
-  token_type: 'Bearer';
-  expires_in: number;
-  refresh_token?: string;
-  scope: string;
 }
 
 const invalidGrant = (detail: string) => oauthError('invalid_grant', detail);

@@ -3,6 +3,7 @@
  * answers for every credential kind Gatehouse issues — `at_…`, `rt_…`, JWTs and `sk_…` API
  * keys — so a resource server can check any of them with one call; anything else is
  * `{"active": false}`. Revocation only acts on tokens issued to the calling client.
+ * The answer is wire.ts's `Introspection`, the schema the route declares as its response.
  */
 import { hashSecret, isWellFormedSecret } from '../credentials.js';
 import type { CoreContext } from '../context.js';
@@ -11,6 +12,7 @@ import type { KeyVerifier } from '../key-verifier.js';
 import type { Keyset } from '../keyset.js';
 import type { ClientRecord } from '../../store/oauth-store.js';
 import type { AccessTokenVerifier } from './access-token-verifier.js';
+import type { Introspection } from './wire.js';
 
 export interface IntrospectionDeps {
   core: CoreContext;
@@ -20,20 +22,6 @@ export interface IntrospectionDeps {
   issuer: string;
   audience: string;
 }
-
-export type Introspection =
-  | { active: false }
-  | {
-      active: true;
-      scope: string;
-      client_id: string;
-      sub: string;
-      token_type: 'Bearer' | 'refresh_token' | 'api_key';
-      exp?: number;
-      iat: number;
-      iss: string;
-      aud?: string;
-    };
 
 const INACTIVE = { active: false } as const;
 const seconds = (ms: number) => Math.floor(ms / 1000);
