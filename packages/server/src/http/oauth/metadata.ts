@@ -1,5 +1,9 @@
-/** GET /.well-known/oauth-authorization-server — RFC 8414 metadata. */
+/**
+ * GET /.well-known/oauth-authorization-server — RFC 8414 metadata. The grant types are the token
+ * endpoint's registry, so a new grant is advertised as soon as it is registered.
+ */
 import { Hono } from 'hono';
+import { grants } from '../../core/oauth/grants/index.js';
 import type { AppEnv, Services } from '../env.js';
 
 export function metadataRoutes(services: Services) {
@@ -15,7 +19,7 @@ export function metadataRoutes(services: Services) {
     scopes_supported: [...core.scopes.keys()],
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
-    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+    grant_types_supported: grants.types,
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],

@@ -2,7 +2,7 @@
 import { type Context, Hono } from 'hono';
 import { invalidRequest, oauthError } from '../../core/errors.js';
 import { authenticateClient } from '../../core/oauth/client-auth.js';
-import { type GrantDeps, type TokenResponse, clientCredentials as clientCredentialsGrant, exchangeCode, refresh } from '../../core/oauth/grants.js';
+import { type GrantDeps, grants } from '../../core/oauth/grants/index.js';
 import { introspect, revoke } from '../../core/oauth/introspection.js';
 import type { AppEnv, Services } from '../env.js';
 import { clientIp } from '../ip.js';
@@ -25,29 +25,13 @@ export function tokenRoutes(services: Services) {
   };
   const authenticate = async (c: Context<AppEnv>, form: URLSearchParams) =>
     (await authenticateClient(core, throttle, clientCredentials(c, form), clientIp(c, config.trustProxy))).client;
-  const opt = (form: URLSearchParams, name: string) => form.get(name) ?? undefined;
 
   app.post('/oauth/token', async (c) => {
     const form = await readForm(c);
     const client = await authenticate(c, form);
     const grantType = form.get('grant_type');
-    let response: TokenResponse;
-    switch (grantType) {
-      case 'authorization_code':
-        response = await exchangeCode(deps, client, { code: opt(form, 'code'), redirectUri: opt(form, 'redirect_uri'), codeVerifier: opt(form, 'code_verifier') });
-        break;
-      case 'refresh_token':
-        response = await refresh(deps, client, { refreshToken: opt(form, 'refresh_token'), scope: opt(form, 'scope') });
-        break;
-      case 'client_credentials':
-        response = await clientCredentialsGrant(deps, client, { scope: opt(form, 'scope') });
-        break;
-      case null:
-        throw invalidRequest('Missing grant_type');
-      default:
-        // No implicit or password grant, ever (OAuth 2.1 §1.3; RFC 9700 §2.4).
-        throw oauthError('unsupported_grant_type', `grant_type ${grantType} is not supported`);
-    }
+    if (grantType === null) throw invalidRequest('Missing grant_type');
+    const response = await grants.get(grantType).handle(deps, client, Object.fromEntries(form));
     return c.json(response, 200, NO_STORE);
   });
 
