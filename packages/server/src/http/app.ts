@@ -24,11 +24,8 @@ import type { AppEnv, Services } from './env.js';
 import { readBody } from './body.js';
 import { apiError, normalizeError } from './errors.js';
 import { registerExtraPaths } from './openapi-extra.js';
-import { authorizePages } from './oauth/authorize.js';
 import { oauthErrorResponse } from './oauth/errors.js';
-import { jwksRoutes } from './oauth/jwks.js';
-import { metadataRoutes } from './oauth/metadata.js';
-import { tokenRoutes } from './oauth/token.js';
+import { oauthRoutes } from './oauth/index.js';
 import { securityHeaders } from './security.js';
 import { skillRoutes } from './skills.js';
 
@@ -85,16 +82,13 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
   applicationPages(app, services);
   authorizedAppPages(app, services);
 
-  app.route('/', jwksRoutes(services));
-  app.route('/', metadataRoutes(services));
-  app.route('/', tokenRoutes(services));
   app.route('/', skillRoutes(services));
-  authorizePages(app, services);
   app.route('/v0', v0AuthRoutes(services));
   app.route('/v1', apiKeyRoutes(services));
   app.route('/v1', applicationRoutes(services));
   app.route('/v1', auditLogRoutes(services));
   if (config.sampleApi) app.route('/v1', agentRoutes(services));
+  app.route('/', oauthRoutes(services));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

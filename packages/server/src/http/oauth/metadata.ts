@@ -1,15 +1,25 @@
 /**
- * GET /.well-known/oauth-authorization-server — RFC 8414 metadata. The grant types are the token
- * endpoint's registry, so a new grant is advertised as soon as it is registered.
+ * GET /.well-known/oauth-authorization-server — authorization server metadata (RFC 8414 §3).
+ * The document is built once: it changes only with the configuration. The grant types are the
+ * token endpoint's registry, so a new grant is advertised as soon as it is registered.
  */
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
 import { grants } from '../../core/oauth/grants/index.js';
-import type { AppEnv, Services } from '../env.js';
+import { type AuthorizationServerMetadata as Metadata, AuthorizationServerMetadata } from '../../core/oauth/wire.js';
+import type { Services } from '../env.js';
+import { json, oauthRouter } from './router.js';
+
+const route = createRoute({
+  method: 'get',
+  path: '/.well-known/oauth-authorization-server',
+  tags: ['Discovery'],
+  summary: 'Authorization server metadata (RFC 8414)',
+  responses: { 200: json(AuthorizationServerMetadata, 'The metadata (cacheable for 5 minutes)') },
+});
 
 export function metadataRoutes(services: Services) {
   const { config, core } = services;
-  const app = new Hono<AppEnv>();
-  const metadata = {
+  const metadata: Metadata = {
     issuer: config.issuer,
     authorization_endpoint: `${config.issuer}/oauth/authorize`,
     token_endpoint: `${config.issuer}/oauth/token`,
@@ -26,8 +36,7 @@ export function metadataRoutes(services: Services) {
     code_challenge_methods_supported: ['S256'],
     authorization_response_iss_parameter_supported: true,
   };
-  app.get('/.well-known/oauth-authorization-server', (c) =>
+  return oauthRouter().openapi(route, (c) =>
     c.json(metadata, 200, { 'Cache-Control': 'public, max-age=300', 'Access-Control-Allow-Origin': '*' }),
   );
-  return app;
 }

@@ -1,20 +1,41 @@
-/** POST /oauth/token, /oauth/revoke and /oauth/introspect: client-authenticated, form-encoded. */
-import { type Context, Hono } from 'hono';
-import { invalidRequest, oauthError } from '../../core/errors.js';
-import { authenticateClient } from '../../core/oauth/client-auth.js';
+/**
+ * POST /oauth/token (RFC 6749 §3.2): validate the form → authenticate the client → the grant
+ * registered for `grant_type` → its token response, never cached (§5.1). The form's schema is
+ * built from the registry, so every grant's parameters are validated and documented here
+ * without this file changing when a grant is added.
+ */
+import { createRoute, z } from '@hono/zod-openapi';
 import { type GrantDeps, grants } from '../../core/oauth/grants/index.js';
-import { introspect, revoke } from '../../core/oauth/introspection.js';
-import type { AppEnv, Services } from '../env.js';
-import { clientIp } from '../ip.js';
-import { clientCredentials, readForm } from './form.js';
+import { TokenResponse } from '../../core/oauth/wire.js';
+import type { Services } from '../env.js';
+import { authenticate, urlencodedForm } from './form.js';
+import { CLIENT_AUTH, clientSecurity, formBody, json, NO_STORE, oauthErrors, oauthRouter, required } from './router.js';
 
-const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
+/** Each grant's parameters, optional at this level: a grant reports the ones it misses itself. */
+const grantParameters = Object.fromEntries(grants.parameters().map((p) => [p.name, z.string().optional().describe(p.description)]));
+
+const TokenRequest = z.object({
+  // Any value passes validation: the registry answers unsupported_grant_type for the others.
+  grant_type: required().openapi({ enum: grants.types, description: 'Any other value is `unsupported_grant_type`' }),
+  ...grantParameters,
+  ...CLIENT_AUTH,
+});
+
+const route = createRoute({
+  method: 'post',
+  path: '/oauth/token',
+  tags: ['OAuth 2.0'],
+  summary: 'Exchange a code, refresh a token, or get a client_credentials token (RFC 6749 §3.2)',
+  security: clientSecurity,
+  middleware: [urlencodedForm] as const,
+  request: { body: formBody(TokenRequest) },
+  responses: { 200: json(TokenResponse, 'Tokens (`Cache-Control: no-store`)'), ...oauthErrors(400, 401, 429) },
+});
 
 export function tokenRoutes(services: Services) {
-  const { config, core, throttle } = services;
-  const app = new Hono<AppEnv>();
+  const { config } = services;
   const deps: GrantDeps = {
-    core,
+    core: services.core,
     keyset: services.keyset,
     box: services.box,
     issuer: config.issuer,
@@ -23,36 +44,10 @@ export function tokenRoutes(services: Services) {
     refreshTtlSeconds: config.refreshTokenTtlSeconds,
     refreshIdleSeconds: config.refreshTokenIdleSeconds,
   };
-  const authenticate = async (c: Context<AppEnv>, form: URLSearchParams) =>
-    (await authenticateClient(core, throttle, clientCredentials(c, form), clientIp(c, config.trustProxy))).client;
-
-  app.post('/oauth/token', async (c) => {
-    const form = await readForm(c);
-    const client = await authenticate(c, form);
-    const grantType = form.get('grant_type');
-    if (grantType === null) throw invalidRequest('Missing grant_type');
-    const response = await grants.get(grantType).handle(deps, client, Object.fromEntries(form));
+  return oauthRouter().openapi(route, async (c) => {
+    const form = c.req.valid('form');
+    const client = await authenticate(services, c, form);
+    const response = await grants.get(form.grant_type).handle(deps, client, form);
     return c.json(response, 200, NO_STORE);
   });
-
-  app.post('/oauth/revoke', async (c) => {
-    const form = await readForm(c);
-    const client = await authenticate(c, form);
-    const token = form.get('token');
-    if (!token) throw invalidRequest('Missing token');
-    await revoke(core, client, token);
-    return c.body(null, 200, NO_STORE);
-  });
-
-  app.post('/oauth/introspect', async (c) => {
-    const form = await readForm(c);
-    const client = await authenticate(c, form);
-    if (client.type !== 'confidential') throw oauthError('unauthorized_client', 'Introspection needs a confidential client');
-    const token = form.get('token');
-    if (!token) throw invalidRequest('Missing token');
-    const result = await introspect({ core, keys: services.keys, accessTokens: services.accessTokens, keyset: services.keyset, issuer: config.issuer, audience: config.audience }, token);
-    return c.json(result, 200, NO_STORE);
-  });
-
-  return app;
 }
