@@ -23,9 +23,9 @@ import { loadSession } from './console/session.js';
 import type { AppEnv, Services } from './env.js';
 import { readBody } from './body.js';
 import { apiError, normalizeError } from './errors.js';
-import { registerExtraPaths } from './openapi-extra.js';
 import { oauthErrorResponse } from './oauth/errors.js';
 import { oauthRoutes } from './oauth/index.js';
+import { operationRoutes } from './operations.js';
 import { securityHeaders } from './security.js';
 import { skillRoutes } from './skills.js';
 
@@ -58,16 +58,6 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
     for (const path of ['/v0/*', '/v1/*', '/oauth/token', '/oauth/revoke', '/oauth/introspect', '/.well-known/*']) app.use(path, allow);
   }
 
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', async (c) => {
-    try {
-      await services.core.store.ping();
-      return c.json({ status: 'ok', database: services.core.store.kind });
-    } catch {
-      return c.json({ status: 'unavailable', database: services.core.store.kind }, 503);
-    }
-  });
-
   const asset = (body: string, type: string) => (c: Context) =>
     c.body(body, 200, { 'Content-Type': type, 'Cache-Control': 'public, max-age=3600' });
   app.get('/assets/console.css', asset(CONSOLE_CSS, 'text/css; charset=utf-8'));
@@ -82,25 +72,20 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
   applicationPages(app, services);
   authorizedAppPages(app, services);
 
-  app.route('/', skillRoutes(services));
   app.route('/v0', v0AuthRoutes(services));
   app.route('/v1', apiKeyRoutes(services));
   app.route('/v1', applicationRoutes(services));
   app.route('/v1', auditLogRoutes(services));
   if (config.sampleApi) app.route('/v1', agentRoutes(services));
   app.route('/', oauthRoutes(services));
+  app.route('/', skillRoutes(services));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',
     description: 'An API key (`sk_…`) or an access token (a JWT from `POST /v0/auth`)',
   });
-  registerExtraPaths(app);
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'Gatehouse API', version: '0.1.0', description: 'Management and sample APIs of a Gatehouse server.' },
-    servers: [{ url: config.issuer }],
-  });
+  operationRoutes(app, services);
 
   const respond = (c: Context<AppEnv>, thrown: unknown) => {
     const err = normalizeError(services, c, thrown);
