@@ -24,12 +24,9 @@ import type { AppEnv } from './env.js';
 import type { Runtime } from '../core/runtime.js';
 import { readBody } from './body.js';
 import { apiError, normalizeError } from './errors.js';
-import { registerExtraPaths } from './openapi-extra.js';
-import { authorizePages } from './oauth/authorize.js';
 import { oauthErrorResponse } from './oauth/errors.js';
-import { jwksRoutes } from './oauth/jwks.js';
-import { metadataRoutes } from './oauth/metadata.js';
-import { tokenRoutes } from './oauth/token.js';
+import { oauthRoutes } from './oauth/index.js';
+import { operationRoutes } from './operations.js';
 import { securityHeaders } from './security.js';
 import { skillRoutes } from './skills.js';
 
@@ -62,16 +59,6 @@ export function createApp(rt: Runtime): OpenAPIHono<AppEnv> {
     for (const path of ['/v0/*', '/v1/*', '/oauth/token', '/oauth/revoke', '/oauth/introspect', '/.well-known/*']) app.use(path, allow);
   }
 
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', async (c) => {
-    try {
-      await rt.store.ping();
-      return c.json({ status: 'ok', database: rt.store.kind });
-    } catch {
-      return c.json({ status: 'unavailable', database: rt.store.kind }, 503);
-    }
-  });
-
   const asset = (body: string, type: string) => (c: Context) =>
     c.body(body, 200, { 'Content-Type': type, 'Cache-Control': 'public, max-age=3600' });
   app.get('/assets/console.css', asset(CONSOLE_CSS, 'text/css; charset=utf-8'));
@@ -86,28 +73,20 @@ export function createApp(rt: Runtime): OpenAPIHono<AppEnv> {
   applicationPages(app, rt);
   authorizedAppPages(app, rt);
 
-  app.route('/', jwksRoutes(rt));
-  app.route('/', metadataRoutes(rt));
-  app.route('/', tokenRoutes(rt));
-  app.route('/', skillRoutes(rt));
-  authorizePages(app, rt);
   app.route('/v0', v0AuthRoutes(rt));
   app.route('/v1', apiKeyRoutes(rt));
   app.route('/v1', applicationRoutes(rt));
   app.route('/v1', auditLogRoutes(rt));
   if (config.sampleApi) app.route('/v1', agentRoutes(rt));
+  app.route('/', oauthRoutes(rt));
+  app.route('/', skillRoutes(rt));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',
     description: 'An API key (`sk_…`) or an access token (a JWT from `POST /v0/auth`)',
   });
-  registerExtraPaths(app);
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'Gatehouse API', version: '0.1.0', description: 'Management and sample APIs of a Gatehouse server.' },
-    servers: [{ url: config.issuer }],
-  });
+  operationRoutes(app, rt);
 
   const respond = (c: Context<AppEnv>, thrown: unknown) => {
     const err = normalizeError(rt, c, thrown);

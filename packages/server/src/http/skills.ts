@@ -14,10 +14,10 @@
  *   EXAMPLE_PATH        an endpoint to show a call with, and EXAMPLE_PATH_SCOPE the scope it needs
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { Hono } from 'hono';
+import { createRoute, z } from '@hono/zod-openapi';
 import type { Config } from '../config.js';
 import { notFound } from '../core/errors.js';
-import type { AppEnv } from './env.js';
+import { ErrorBody, jsonRouter } from './api/openapi.js';
 import type { Runtime } from '../core/runtime.js';
 
 /** `skills/` at the package root: two levels up from both `src/http/` and `dist/http/`. */
@@ -79,6 +79,38 @@ export function frontMatter(markdown: string): Record<string, string> {
   return out;
 }
 
+const SkillList = z
+  .object({
+    data: z.array(
+      z.object({
+        name: z.string(),
+        description: z.string(),
+        url: z.string().describe('Where the rendered SKILL.md is served'),
+      }),
+    ),
+  })
+  .openapi('SkillList');
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/skills',
+  tags: ['Agent skills'],
+  summary: 'The agent skills this server serves',
+  responses: { 200: { description: 'Every skill, with its description and URL', content: { 'application/json': { schema: SkillList } } } },
+});
+
+const skillRoute = createRoute({
+  method: 'get',
+  path: '/skills/{name}/SKILL.md',
+  tags: ['Agent skills'],
+  summary: "One agent skill, rendered with this server's URL and scopes",
+  request: { params: z.object({ name: z.string().describe('e.g. `gatehouse-authentication`') }) },
+  responses: {
+    200: { description: 'The skill', content: { 'text/markdown': { schema: z.string() } } },
+    404: { description: 'No such skill', content: { 'application/json': { schema: ErrorBody } } },
+  },
+});
+
 export function skillRoutes(rt: Runtime) {
   const { config, log } = rt;
   const values = skillValues(config);
@@ -93,13 +125,12 @@ export function skillRoutes(rt: Runtime) {
     })),
   };
 
-  const app = new Hono<AppEnv>();
-  app.get('/skills', (c) => c.json(listing, 200, { 'Cache-Control': 'public, max-age=300' }));
-  app.get('/skills/:name/SKILL.md', (c) => {
-    const name = c.req.param('name');
-    const markdown = skills.get(name);
-    if (markdown === undefined) throw notFound(`No skill named ${name}`);
-    return c.body(markdown, 200, { 'Content-Type': 'text/markdown; charset=utf-8', 'Cache-Control': 'public, max-age=300' });
-  });
-  return app;
+  return jsonRouter()
+    .openapi(listRoute, (c) => c.json(listing, 200, { 'Cache-Control': 'public, max-age=300' }))
+    .openapi(skillRoute, (c) => {
+      const { name } = c.req.valid('param');
+      const markdown = skills.get(name);
+      if (markdown === undefined) throw notFound(`No skill named ${name}`);
+      return c.body(markdown, 200, { 'Content-Type': 'text/markdown; charset=utf-8', 'Cache-Control': 'public, max-age=300' });
+    });
 }

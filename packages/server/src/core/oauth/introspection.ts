@@ -3,48 +3,24 @@
  * answers for every credential kind Gatehouse issues — `at_…`, `rt_…`, JWTs and `sk_…` API
  * keys — so a resource server can check any of them with one call; anything else is
  * `{"active": false}`. Revocation only acts on tokens issued to the calling client.
+ * The answer is wire.ts's `Introspection`, the schema the route declares as its response.
  */
 import { hashSecret, isWellFormedSecret } from '../credentials.js';
 import type { Runtime } from '../runtime.js';
 import { verifyAccessToken } from '../jwt.js';
-import type { KeyVerifier } from '../key-verifier.js';
-import type { Keyset } from '../keyset.js';
 import type { ClientRecord } from '../../store/oauth-store.js';
-import type { AccessTokenVerifier } from './access-token-verifier.js';
+import type { Introspection } from './wire.js';
 
-export interface IntrospectionDeps {
-  core: Runtime;
-  keys: KeyVerifier;
-  accessTokens: AccessTokenVerifier;
-  keyset: Keyset;
-  issuer: string;
-  audience: string;
-}
-
-export type Introspection =
-  | { active: false }
-  | {
-      active: true;
-      scope: string;
-      client_id: string;
-      sub: string;
-      token_type: 'Bearer' | 'refresh_token' | 'api_key';
-      exp?: number;
-      iat: number;
-      iss: string;
-      aud?: string;
-    };
 
 const INACTIVE = { active: false } as const;
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
-export async function introspect(deps: IntrospectionDeps, token: string): Promise<Introspection> {
-  const { core } = deps;
-  const { prefixes } = core.config;
-  const now = core.clock.now();
+export async function introspect(rt: Runtime, token: string): Promise<Introspection> {
+  const { prefixes } = rt.config;
+  const now = rt.clock.now();
   try {
     if (token.startsWith(prefixes.apiKey)) {
-      const key = await deps.keys.verify(token);
+      const key = await rt.apiKeys.verify(token);
       return {
         active: true,
         scope: key.scopes.join(' '),
@@ -53,11 +29,11 @@ export async function introspect(deps: IntrospectionDeps, token: string): Promis
         token_type: 'api_key',
         ...(key.expiresAt !== null ? { exp: seconds(key.expiresAt) } : {}),
         iat: seconds(key.createdAt),
-        iss: deps.issuer,
+        iss: rt.config.issuer,
       };
     }
     if (token.startsWith(prefixes.accessToken)) {
-      const m = await deps.accessTokens.find(token);
+      const m = await rt.accessTokens.find(token);
       if (!m) return INACTIVE;
       return {
         active: true,
@@ -67,16 +43,16 @@ export async function introspect(deps: IntrospectionDeps, token: string): Promis
         token_type: 'Bearer',
         exp: seconds(m.token.expiresAt),
         iat: seconds(m.token.createdAt),
-        iss: deps.issuer,
-        aud: deps.audience,
+        iss: rt.config.issuer,
+        aud: rt.config.audience,
       };
     }
     if (token.startsWith(prefixes.refreshToken)) {
       if (!isWellFormedSecret(token, prefixes.refreshToken)) return INACTIVE;
-      const m = await core.store.oauth.findRefreshToken(hashSecret(token));
+      const m = await rt.store.oauth.findRefreshToken(hashSecret(token));
       if (!m || m.grant.revokedAt !== null || m.token.rotatedAt !== null) return INACTIVE;
       if (m.token.expiresAt <= now || m.token.idleExpiresAt <= now) return INACTIVE;
-      const client = await core.store.oauth.getClient(m.grant.clientId);
+      const client = await rt.store.oauth.getClient(m.grant.clientId);
       if (!client) return INACTIVE;
       return {
         active: true,
@@ -86,10 +62,10 @@ export async function introspect(deps: IntrospectionDeps, token: string): Promis
         token_type: 'refresh_token',
         exp: seconds(Math.min(m.token.expiresAt, m.token.idleExpiresAt)),
         iat: seconds(m.token.createdAt),
-        iss: deps.issuer,
+        iss: rt.config.issuer,
       };
     }
-    const claims = await verifyAccessToken(deps.keyset, core.clock, token, { issuer: deps.issuer, audience: deps.audience });
+    const claims = await verifyAccessToken(rt.keyset, rt.clock, token, { issuer: rt.config.issuer, audience: rt.config.audience });
     return { active: true, scope: claims.scope, client_id: claims.client_id, sub: claims.sub, token_type: 'Bearer', exp: claims.exp, iat: claims.iat, iss: claims.iss, aud: claims.aud };
   } catch (err) {
     if ((err as { code?: string }).code === 'unauthenticated') return INACTIVE;
@@ -98,18 +74,18 @@ export async function introspect(deps: IntrospectionDeps, token: string): Promis
 }
 
 /** RFC 7009: always "done" for the caller; acts only when the token belongs to `client`. */
-export async function revoke(core: Runtime, client: ClientRecord, token: string): Promise<void> {
-  const now = core.clock.now();
-  const { prefixes } = core.config;
+export async function revoke(rt: Runtime, client: ClientRecord, token: string): Promise<void> {
+  const now = rt.clock.now();
+  const { prefixes } = rt.config;
   if (isWellFormedSecret(token, prefixes.refreshToken)) {
-    const m = await core.store.oauth.findRefreshToken(hashSecret(token));
+    const m = await rt.store.oauth.findRefreshToken(hashSecret(token));
     // Revoking a refresh token ends the whole grant, access tokens included (RFC 7009 §2.1).
-    if (m && m.grant.clientId === client.id && (await core.store.oauth.revokeGrant(m.grant.id, now, null))) await core.revocations.publish(m.grant.id);
+    if (m && m.grant.clientId === client.id && (await rt.store.oauth.revokeGrant(m.grant.id, now, null))) await rt.revocations.publish(m.grant.id);
     return;
   }
   if (isWellFormedSecret(token, prefixes.accessToken)) {
     const hash = hashSecret(token);
-    const m = await core.store.oauth.findAccessToken(hash);
-    if (m && m.grant.clientId === client.id && (await core.store.oauth.revokeAccessToken(hash, now))) await core.revocations.publish(hash);
+    const m = await rt.store.oauth.findAccessToken(hash);
+    if (m && m.grant.clientId === client.id && (await rt.store.oauth.revokeAccessToken(hash, now))) await rt.revocations.publish(hash);
   }
 }

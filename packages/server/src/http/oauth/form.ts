@@ -1,30 +1,49 @@
 /**
  * Reading OAuth requests: an `application/x-www-form-urlencoded` body whose parameters may
- * each appear once (RFC 6749 §3.1, §3.2), and HTTP Basic client credentials whose parts are
- * form-url-encoded (RFC 6749 §2.3.1).
+ * each appear once (RFC 6749 §3.1, §3.2), and client authentication by HTTP Basic, whose parts
+ * are form-url-encoded (RFC 6749 §2.3.1), or by the form's client_id/client_secret.
  */
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { invalidRequest } from '../../core/errors.js';
-import type { ClientCredentials } from '../../core/oauth/client-auth.js';
+import { type ClientCredentials, authenticateClient } from '../../core/oauth/client-auth.js';
+import type { ClientRecord } from '../../store/oauth-store.js';
+import type { AppEnv } from '../env.js';
+import type { Runtime } from '../../core/runtime.js';
+import { clientIp } from '../ip.js';
 import { requestHeader } from '../request-header.js';
 
-export async function readForm(c: Context): Promise<URLSearchParams> {
-  const type = (requestHeader(c, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/x-www-form-urlencoded') {
+/**
+ * Media type parameters are accepted as `;name=value` only: that is what the route's own
+ * media-type check (zod-openapi) admits, and a request it refused would get a 415 instead of
+ * the OAuth error.
+ */
+const URLENCODED = /^application\/x-www-form-urlencoded(;\s*[A-Za-z0-9-]+=[^;]+)*$/i;
+
+/**
+ * Route middleware of the form-encoded endpoints, run before the route's schema validation:
+ * the Content-Type must be an urlencoded form and no parameter may repeat. The body readBody
+ * already holds is parsed here, once, and handed to the route's validator as its FormData, which
+ * it reads before parsing the body itself.
+ */
+export const urlencodedForm: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (!URLENCODED.test(requestHeader(c, 'content-type') ?? '')) {
     throw invalidRequest('Content-Type must be application/x-www-form-urlencoded');
   }
   const params = new URLSearchParams(await c.req.text());
-  const seen = new Set<string>();
-  for (const name of params.keys()) {
-    if (seen.has(name)) throw invalidRequest(`Parameter ${name} must appear only once`);
-    seen.add(name);
+  const form = new FormData();
+  for (const [name, value] of params) {
+    if (form.has(name)) throw invalidRequest(`Parameter ${name} must appear only once`);
+    form.append(name, value);
   }
-  return params;
-}
+  // Hono keeps each parsed view of the body as a promise under its name (its type says otherwise).
+  (c.req.bodyCache as Record<string, unknown>).formData = Promise.resolve(form);
+  return next();
+};
 
 const decode = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
 
-export function clientCredentials(c: Context, form: URLSearchParams): ClientCredentials {
+/** The credentials a client presents: HTTP Basic, and/or client_id/client_secret in the form. */
+export function clientCredentials(c: Context, form: { client_id?: string | undefined; client_secret?: string | undefined }): ClientCredentials {
   const header = requestHeader(c, 'authorization');
   let basic: ClientCredentials['basic'];
   if (header !== undefined) {
@@ -39,5 +58,15 @@ export function clientCredentials(c: Context, form: URLSearchParams): ClientCred
       throw invalidRequest('Malformed Basic credentials');
     }
   }
-  return { basic, clientId: form.get('client_id') ?? undefined, clientSecret: form.get('client_secret') ?? undefined };
+  return { basic, clientId: form.client_id, clientSecret: form.client_secret };
+}
+
+/** The authenticated client of a token, revocation or introspection request (throttled per client and IP). */
+export async function authenticate(
+  rt: Runtime,
+  c: Context<AppEnv>,
+  form: { client_id?: string | undefined; client_secret?: string | undefined },
+): Promise<ClientRecord> {
+  const { config } = rt;
+  return (await authenticateClient(rt, clientCredentials(c, form), clientIp(c, config.trustProxy))).client;
 }

@@ -1,75 +1,42 @@
-/** POST /oauth/token, /oauth/revoke and /oauth/introspect: client-authenticated, form-encoded. */
-import { type Context, Hono } from 'hono';
-import { invalidRequest, oauthError } from '../../core/errors.js';
-import { authenticateClient } from '../../core/oauth/client-auth.js';
-import { type GrantDeps, type TokenResponse, clientCredentials as clientCredentialsGrant, exchangeCode, refresh } from '../../core/oauth/grants.js';
-import { introspect, revoke } from '../../core/oauth/introspection.js';
-import type { AppEnv } from '../env.js';
+/**
+ * POST /oauth/token (RFC 6749 §3.2): validate the form → authenticate the client → the grant
+ * registered for `grant_type` → its token response, never cached (§5.1). The form's schema is
+ * built from the registry, so every grant's parameters are validated and documented here
+ * without this file changing when a grant is added.
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import { grants } from '../../core/oauth/grants/index.js';
+import { TokenResponse } from '../../core/oauth/wire.js';
 import type { Runtime } from '../../core/runtime.js';
-import { clientIp } from '../ip.js';
-import { clientCredentials, readForm } from './form.js';
+import { authenticate, urlencodedForm } from './form.js';
+import { CLIENT_AUTH, clientSecurity, formBody, json, NO_STORE, oauthErrors, oauthRouter, required } from './router.js';
 
-const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
+/** Each grant's parameters, optional at this level: a grant reports the ones it misses itself. */
+const grantParameters = Object.fromEntries(grants.parameters().map((p) => [p.name, z.string().optional().describe(p.description)]));
+
+const TokenRequest = z.object({
+  // Any value passes validation: the registry answers unsupported_grant_type for the others.
+  grant_type: required().openapi({ enum: grants.types, description: 'Any other value is `unsupported_grant_type`' }),
+  ...grantParameters,
+  ...CLIENT_AUTH,
+});
+
+const route = createRoute({
+  method: 'post',
+  path: '/oauth/token',
+  tags: ['OAuth 2.0'],
+  summary: 'Exchange a code, refresh a token, or get a client_credentials token (RFC 6749 §3.2)',
+  security: clientSecurity,
+  middleware: [urlencodedForm] as const,
+  request: { body: formBody(TokenRequest) },
+  responses: { 200: json(TokenResponse, 'Tokens (`Cache-Control: no-store`)'), ...oauthErrors(400, 401, 429) },
+});
 
 export function tokenRoutes(rt: Runtime) {
-  const { config } = rt;
-  const app = new Hono<AppEnv>();
-  const deps: GrantDeps = {
-    core: rt,
-    keyset: rt.keyset,
-    box: rt.box,
-    issuer: config.issuer,
-    audience: config.audience,
-    accessTtlSeconds: config.accessTokenTtlSeconds,
-    refreshTtlSeconds: config.refreshTokenTtlSeconds,
-    refreshIdleSeconds: config.refreshTokenIdleSeconds,
-  };
-  const authenticate = async (c: Context<AppEnv>, form: URLSearchParams) =>
-    (await authenticateClient(rt, clientCredentials(c, form), clientIp(c, config.trustProxy))).client;
-  const opt = (form: URLSearchParams, name: string) => form.get(name) ?? undefined;
-
-  app.post('/oauth/token', async (c) => {
-    const form = await readForm(c);
-    const client = await authenticate(c, form);
-    const grantType = form.get('grant_type');
-    let response: TokenResponse;
-    switch (grantType) {
-      case 'authorization_code':
-        response = await exchangeCode(deps, client, { code: opt(form, 'code'), redirectUri: opt(form, 'redirect_uri'), codeVerifier: opt(form, 'code_verifier') });
-        break;
-      case 'refresh_token':
-        response = await refresh(deps, client, { refreshToken: opt(form, 'refresh_token'), scope: opt(form, 'scope') });
-        break;
-      case 'client_credentials':
-        response = await clientCredentialsGrant(deps, client, { scope: opt(form, 'scope') });
-        break;
-      case null:
-        throw invalidRequest('Missing grant_type');
-      default:
-        // No implicit or password grant, ever (OAuth 2.1 §1.3; RFC 9700 §2.4).
-        throw oauthError('unsupported_grant_type', `grant_type ${grantType} is not supported`);
-    }
+  return oauthRouter().openapi(route, async (c) => {
+    const form = c.req.valid('form');
+    const client = await authenticate(rt, c, form);
+    const response = await grants.get(form.grant_type).handle(rt, client, form);
     return c.json(response, 200, NO_STORE);
   });
-
-  app.post('/oauth/revoke', async (c) => {
-    const form = await readForm(c);
-    const client = await authenticate(c, form);
-    const token = form.get('token');
-    if (!token) throw invalidRequest('Missing token');
-    await revoke(rt, client, token);
-    return c.body(null, 200, NO_STORE);
-  });
-
-  app.post('/oauth/introspect', async (c) => {
-    const form = await readForm(c);
-    const client = await authenticate(c, form);
-    if (client.type !== 'confidential') throw oauthError('unauthorized_client', 'Introspection needs a confidential client');
-    const token = form.get('token');
-    if (!token) throw invalidRequest('Missing token');
-    const result = await introspect({ core: rt, keys: rt.apiKeys, accessTokens: rt.accessTokens, keyset: rt.keyset, issuer: config.issuer, audience: config.audience }, token);
-    return c.json(result, 200, NO_STORE);
-  });
-
-  return app;
 }

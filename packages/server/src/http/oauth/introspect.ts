@@ -1,0 +1,33 @@
+/**
+ * POST /oauth/introspect (RFC 7662): the state of any credential Gatehouse issues, for
+ * confidential clients (resource servers) only (§4: the endpoint must not answer just anyone).
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import { oauthError } from '../../core/errors.js';
+import { introspect } from '../../core/oauth/introspection.js';
+import { Introspection } from '../../core/oauth/wire.js';
+import type { Runtime } from '../../core/runtime.js';
+import { authenticate, urlencodedForm } from './form.js';
+import { CLIENT_AUTH, clientSecurity, formBody, json, NO_STORE, nonEmpty, oauthErrors, oauthRouter } from './router.js';
+
+const IntrospectRequest = z.object({ token: nonEmpty(), ...CLIENT_AUTH });
+
+const route = createRoute({
+  method: 'post',
+  path: '/oauth/introspect',
+  tags: ['OAuth 2.0'],
+  summary: 'Introspect any credential: `at_…`, `rt_…`, JWTs and `sk_…` keys (RFC 7662); confidential apps only',
+  security: clientSecurity,
+  middleware: [urlencodedForm] as const,
+  request: { body: formBody(IntrospectRequest) },
+  responses: { 200: json(Introspection, "The token's state"), ...oauthErrors(400, 401, 429) },
+});
+
+export function introspectRoutes(rt: Runtime) {
+  return oauthRouter().openapi(route, async (c) => {
+    const form = c.req.valid('form');
+    const client = await authenticate(rt, c, form);
+    if (client.type !== 'confidential') throw oauthError('unauthorized_client', 'Introspection needs a confidential client');
+    return c.json(await introspect(rt, form.token), 200, NO_STORE);
+  });
+}
