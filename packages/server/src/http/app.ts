@@ -8,7 +8,6 @@ import type { Context } from 'hono';
 import { cors } from 'hono/cors';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { notFound } from '../core/errors.js';
-import { agentRoutes } from './api/agents.js';
 import { apiKeyRoutes } from './api/api-keys.js';
 import { applicationRoutes } from './api/applications.js';
 import { auditLogRoutes } from './api/audit-log.js';
@@ -29,6 +28,7 @@ import { oauthErrorResponse } from './oauth/errors.js';
 import { jwksRoutes } from './oauth/jwks.js';
 import { metadataRoutes } from './oauth/metadata.js';
 import { tokenRoutes } from './oauth/token.js';
+import { sampleApi } from '../sample/api.js';
 import { securityHeaders } from './security.js';
 import { skillRoutes } from './skills.js';
 
@@ -94,7 +94,7 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
   app.route('/v1', apiKeyRoutes(services));
   app.route('/v1', applicationRoutes(services));
   app.route('/v1', auditLogRoutes(services));
-  if (config.sampleApi) app.route('/v1', agentRoutes(services));
+  if (config.sampleApi) app.route('/v1', sampleApi(services));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

@@ -6,11 +6,9 @@ import { type Connection, type Db, type StoreTarget, appendCredentialEvent, audi
 import { KyselyOAuthStore } from './kysely-oauth-store.js';
 import { lastUsedWriter } from './last-used.js';
 import { migrationProvider } from './migrations.js';
-import { toAgent, toKey, toUser } from './rows.js';
-import type { Database } from './schema.js';
+import { toKey, toUser } from './rows.js';
 import { storeStatements } from './statements.js';
 import type {
-  AgentRecord,
   ApiKeyRecord,
   ApiKeySecretRecord,
   AuditEntry,
@@ -281,40 +279,6 @@ export class KyselyStore implements Store {
     }));
   }
 
-  async createAgent(a: AgentRecord) {
-    await this.db
-      .insertInto('agents')
-      .values({ id: a.id, owner_id: a.ownerId, name: a.name, description: a.description, created_at: a.createdAt, updated_at: a.updatedAt })
-      .execute();
-  }
-
-  async listAgents(ownerId: string) {
-    return (await this.conn.read(this.q.agents, [ownerId])).map(toAgent);
-  }
-
-  async getAgent(ownerId: string, id: string) {
-    const r = await this.db.selectFrom('agents').selectAll().where('owner_id', '=', ownerId).where('id', '=', id).executeTakeFirst();
-    return r && toAgent(r);
-  }
-
-  async updateAgent(ownerId: string, id: string, patch: { name?: string; description?: string; updatedAt: number }) {
-    const set: Partial<Database['agents']> = { updated_at: patch.updatedAt };
-    if (patch.name !== undefined) set.name = patch.name;
-    if (patch.description !== undefined) set.description = patch.description;
-    const r = await this.db
-      .updateTable('agents')
-      .set(set)
-      .where('owner_id', '=', ownerId)
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirst();
-    return r && toAgent(r);
-  }
-
-  async deleteAgent(ownerId: string, id: string) {
-    const r = await this.db.deleteFrom('agents').where('owner_id', '=', ownerId).where('id', '=', id).executeTakeFirst();
-    return Number(r.numDeletedRows) > 0;
-  }
 }
 
 export function openStore(target: StoreTarget): Store {

@@ -1,6 +1,6 @@
-/** Accounts, API keys and agents as table rows and back. */
+/** Accounts and API keys as table rows and back. */
 import type { Database } from './schema.js';
-import type { AgentRecord, ApiKeyRecord, UserRecord } from './store.js';
+import type { ApiKeyRecord, UserRecord } from './store.js';
 
 type Row<T extends keyof Database> = Database[T];
 
@@ -22,13 +22,4 @@ export const toKey = (r: Row<'api_keys'>): ApiKeyRecord => ({
   expiresAt: r.expires_at,
   revokedAt: r.revoked_at,
   lastUsedAt: r.last_used_at,
-});
-
-export const toAgent = (r: Row<'agents'>): AgentRecord => ({
-  id: r.id,
-  ownerId: r.owner_id,
-  name: r.name,
-  description: r.description,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
 });

@@ -77,5 +77,4 @@ export interface Database {
     rotated_at: number | null;
     successor_sealed: string | null;
   };
-  agents: { id: string; owner_id: string; name: string; description: string; created_at: number; updated_at: number };
 }

@@ -2,7 +2,7 @@
 import type { Db } from './connect.js';
 import { prepare } from './prepared.js';
 
-/** The queries on the hot paths (credential checks, the sample API), compiled once. */
+/** The queries on the hot paths (credential and session checks), compiled once. */
 export const storeStatements = (db: Db) => ({
   user: prepare(($) => db.selectFrom('users').selectAll().where('id', '=', $(0))),
   session: prepare(($) =>
@@ -22,5 +22,4 @@ export const storeStatements = (db: Db) => ({
       .select(['s.hash', 's.start as s_start', 's.created_at as s_created', 's.expires_at as s_expires'])
       .where('s.hash', '=', $(0)),
   ),
-  agents: prepare(($) => db.selectFrom('agents').selectAll().where('owner_id', '=', $(0)).orderBy('created_at').orderBy('id')),
 });

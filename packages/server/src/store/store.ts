@@ -79,15 +79,6 @@ export interface AuditEntry extends AuditInput {
   detail: Record<string, unknown>;
 }
 
-export interface AgentRecord {
-  id: string;
-  ownerId: string;
-  name: string;
-  description: string;
-  createdAt: number;
-  updatedAt: number;
-}
-
 /** A JWT signing key: public JWK in clear, private key sealed with the server secret. */
 export interface SigningKeyRecord {
   kid: string;
@@ -156,9 +147,4 @@ export interface Store {
   /** Newest first. `subjectUserId` limits to one account's entries. */
   listAudit(filter: { subjectUserId?: string; limit: number; beforeId?: number }): Promise<AuditEntry[]>;
 
-  createAgent(agent: AgentRecord): Promise<void>;
-  listAgents(ownerId: string): Promise<AgentRecord[]>;
-  getAgent(ownerId: string, id: string): Promise<AgentRecord | undefined>;
-  updateAgent(ownerId: string, id: string, patch: { name?: string; description?: string; updatedAt: number }): Promise<AgentRecord | undefined>;
-  deleteAgent(ownerId: string, id: string): Promise<boolean>;
 }
