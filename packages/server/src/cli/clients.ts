@@ -3,8 +3,8 @@ import type { Config } from '../config.js';
 import type { Actor, CoreContext } from '../core/context.js';
 import { notFound } from '../core/errors.js';
 import { createClient } from '../core/oauth/clients.js';
-import type { ClientRecord } from '../store/oauth-store.js';
-import type { UserRecord } from '../store/store.js';
+import type { ClientRecord } from '../core/model/client.js';
+import type { UserRecord } from '../core/model/user.js';
 import { parse, str, withCore } from './commands.js';
 import { type CliIO, UsageError } from './io.js';
 

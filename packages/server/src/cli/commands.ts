@@ -8,7 +8,8 @@ import { notFound } from '../core/errors.js';
 import { createKey, getManagedKey, keyStatus, revokeKey, rollKey } from '../core/keys.js';
 import { createRegistry } from '../core/scopes.js';
 import { openStore } from '../store/kysely-store.js';
-import type { ApiKeyRecord, UserRecord } from '../store/store.js';
+import type { ApiKeyRecord } from '../core/model/api-key.js';
+import type { UserRecord } from '../core/model/user.js';
 import { type CliIO, UsageError } from './io.js';
 
 type Flags = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;

@@ -4,7 +4,7 @@ import { Keyset } from '../core/keyset.js';
 import { SecretBox } from '../core/secret-box.js';
 import { SIGNING_ALGS, type SigningAlg, currentSigner, retiredAt } from '../core/signing-keys.js';
 import { loadServerSecret } from '../server-secret.js';
-import type { SigningKeyRecord } from '../store/store.js';
+import type { SigningKeyRecord } from '../core/model/signing-key.js';
 import { duration, parse, str, withCore } from './commands.js';
 import { type CliIO, UsageError } from './io.js';
 

@@ -8,7 +8,7 @@ import { type Actor, type CoreContext, audit } from './context.js';
 import { invalidRequest, unauthenticated } from './errors.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, burnPasswordCheck, hashPassword, verifyPassword } from './passwords.js';
 import type { Throttle, ThrottleRule } from './throttle.js';
-import type { SignupGate, UserRecord } from '../store/store.js';
+import type { SignupGate, UserRecord } from './model/user.js';
 
 export type SignupMode = 'open' | 'invite' | 'closed';
 

@@ -1,8 +1,10 @@
 /** What core operations need from their surroundings: storage, time, and configured registries. */
 import type { Clock } from './clock.js';
 import type { ScopeRegistry } from './scopes.js';
-import type { ClientRecord } from '../store/oauth-store.js';
-import type { ActorType, AuditInput, Store, UserRecord } from '../store/store.js';
+import type { ClientRecord } from './model/client.js';
+import type { Store } from '../store/store.js';
+import type { ActorType, AuditInput } from './model/audit.js';
+import type { UserRecord } from './model/user.js';
 
 export interface Prefixes {
   apiKey: string;

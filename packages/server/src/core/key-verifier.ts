@@ -11,7 +11,8 @@
 import type { Clock } from './clock.js';
 import { hashSecret, isWellFormedSecret } from './credentials.js';
 import { unauthenticated } from './errors.js';
-import type { ApiKeyRecord, KeyMatch, Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
+import type { ApiKeyRecord, KeyMatch } from './model/api-key.js';
 import { LookupCache } from './lookup-cache.js';
 import type { Logger } from '../log.js';
 import { describeError } from '../log.js';

@@ -7,7 +7,7 @@ import { issueSecret, publicId } from './credentials.js';
 import { type Actor, type CoreContext, audit } from './context.js';
 import { forbidden, invalidRequest, notFound } from './errors.js';
 import { assertKnown, normalize } from './scopes.js';
-import type { ApiKeyRecord } from '../store/store.js';
+import type { ApiKeyRecord } from './model/api-key.js';
 
 export const MAX_GRACE_MS = 7 * 86_400_000;
 export const GRACE_CHOICES_MS = [0, 3_600_000, 86_400_000, MAX_GRACE_MS] as const;

@@ -8,7 +8,7 @@ import type { Actor, CoreContext } from './context.js';
 import { audit } from './context.js';
 import type { SecretBox } from './secret-box.js';
 import { type SigningAlg, currentSigner, generateSigningKey, publishedKeys } from './signing-keys.js';
-import type { SigningKeyRecord } from '../store/store.js';
+import type { SigningKeyRecord } from './model/signing-key.js';
 
 export interface KeysetOptions {
   alg: SigningAlg;

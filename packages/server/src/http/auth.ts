@@ -13,7 +13,7 @@ import { resolveSession } from '../core/accounts.js';
 import type { Actor } from '../core/context.js';
 import { forbidden, insufficientScope, unauthenticated } from '../core/errors.js';
 import { assertKnown, missing } from '../core/scopes.js';
-import type { UserRecord } from '../store/store.js';
+import type { UserRecord } from '../core/model/user.js';
 import { type VerifiedCredential, VerifyError, bearerToken, requireScopes as scopeCheck } from '@gatehouse/verify';
 import { csrfValid, readSession } from './cookies.js';
 import type { AppEnv, Principal, Services } from './env.js';

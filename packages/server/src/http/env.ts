@@ -8,7 +8,7 @@ import type { AccessTokenVerifier } from '../core/oauth/access-token-verifier.js
 import type { SecretBox } from '../core/secret-box.js';
 import type { Throttle } from '../core/throttle.js';
 import type { Logger } from '../log.js';
-import type { UserRecord } from '../store/store.js';
+import type { UserRecord } from '../core/model/user.js';
 
 export interface Services {
   config: Config;

@@ -11,7 +11,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { type Prepared, bind, bindValues } from './prepared.js';
 import type { Database } from './schema.js';
-import type { AuditInput } from './store.js';
+import type { AuditInput } from '../core/model/audit.js';
 
 export type Db = Kysely<Database>;
 

@@ -3,8 +3,12 @@ import { type Connection, type Db, appendCredentialEvent, auditRow } from './con
 import { lastUsedWriter } from './last-used.js';
 import { clientRow, toClient, toCode, toGrant, toRefresh, split } from './oauth-rows.js';
 import { type OAuthStatements, ROTATE_PG, insertTokens, oauthStatements } from './oauth-statements.js';
-import type { AccessTokenMatch, AccessTokenRecord, AuthCodeRecord, ConsumeResult, GrantRecord, GrantView, NewTokens, OAuthStore, RefreshTokenMatch, RotateResult, ClientRecord } from './oauth-store.js';
-import type { AuditInput } from './store.js';
+import type { AuthCodeRecord } from '../core/model/authorization-code.js';
+import type { ClientRecord } from '../core/model/client.js';
+import type { GrantRecord, GrantView } from '../core/model/grant.js';
+import type { AccessTokenMatch, AccessTokenRecord, NewTokens, RefreshTokenMatch } from '../core/model/token.js';
+import type { ConsumeResult, OAuthStore, RotateResult } from './oauth-store.js';
+import type { AuditInput } from '../core/model/audit.js';
 
 /** Marks a code whose replay was seen before its grant was linked. */
 const REPLAYED = '!replayed';

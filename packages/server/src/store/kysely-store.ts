@@ -8,20 +8,12 @@ import { lastUsedWriter } from './last-used.js';
 import { migrationProvider } from './migrations.js';
 import { toKey, toUser } from './rows.js';
 import { storeStatements } from './statements.js';
-import type {
-  ApiKeyRecord,
-  ApiKeySecretRecord,
-  AuditEntry,
-  AuditInput,
-  CredentialEvent,
-  InviteRecord,
-  KeyMatch,
-  SessionRecord,
-  SignupGate,
-  SigningKeyRecord,
-  Store,
-  UserRecord,
-} from './store.js';
+import type { ApiKeyRecord, ApiKeySecretRecord, KeyMatch } from '../core/model/api-key.js';
+import type { AuditEntry, AuditInput } from '../core/model/audit.js';
+import type { CredentialEvent } from '../core/model/credential-event.js';
+import type { SigningKeyRecord } from '../core/model/signing-key.js';
+import type { InviteRecord, SessionRecord, SignupGate, UserRecord } from '../core/model/user.js';
+import type { Store } from './store.js';
 export class KyselyStore implements Store {
   readonly kind: 'sqlite' | 'postgres';
   readonly oauth: KyselyOAuthStore;

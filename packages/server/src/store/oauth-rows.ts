@@ -1,5 +1,8 @@
 /** OAuth records as table rows and back (shared by the store and its prepared statements). */
-import type { AuthCodeRecord, ClientRecord, ClientType, GrantRecord, RefreshTokenRecord } from './oauth-store.js';
+import type { AuthCodeRecord } from '../core/model/authorization-code.js';
+import type { ClientRecord, ClientType } from '../core/model/client.js';
+import type { GrantRecord } from '../core/model/grant.js';
+import type { RefreshTokenRecord } from '../core/model/token.js';
 import type { Database } from './schema.js';
 
 export type Row<T extends keyof Database> = Database[T];

@@ -1,6 +1,6 @@
 /** The OAuth store's hot-path statements, compiled once (see prepared.ts). */
 import type { Db, Run } from './connect.js';
-import type { AccessTokenRecord, NewTokens } from './oauth-store.js';
+import type { AccessTokenRecord, NewTokens } from '../core/model/token.js';
 import { prepare, prepareSql } from './prepared.js';
 
 /** The queries on the token endpoint's and introspection's hot paths, compiled once. */

@@ -3,85 +3,11 @@
  * are atomic: `consumeAuthCode` (exactly one caller wins a code), `rotateRefreshToken`
  * (compare-and-set: rotated | reused | unknown). Tokens and codes are stored as SHA-256 digests.
  */
-import type { AuditInput } from './store.js';
-
-export type ClientType = 'confidential' | 'public';
-
-export interface ClientRecord {
-  /** The public client_id (`app_…`). */
-  id: string;
-  ownerId: string;
-  name: string;
-  type: ClientType;
-  redirectUris: string[];
-  /** Scopes the app may ask for. */
-  scopes: string[];
-  /** SHA-256 of the `cs_…` secret; null for public clients. */
-  secretHash: string | null;
-  secretStart: string | null;
-  /** Issue RFC 9068 JWT access tokens instead of opaque `at_…`. */
-  jwtAccessTokens: boolean;
-  /** How long a replay of a just-rotated refresh token returns the same successor (0: never). */
-  refreshGraceSeconds: number;
-  createdAt: number;
-  updatedAt: number;
-}
-
-export interface AuthCodeRecord {
-  hash: string;
-  clientId: string;
-  userId: string;
-  redirectUri: string;
-  scopes: string[];
-  codeChallenge: string | null;
-  createdAt: number;
-  expiresAt: number;
-}
-
-export interface GrantRecord {
-  id: string;
-  clientId: string;
-  /** The user who consented; null for client_credentials (the app acts for its owner). */
-  userId: string | null;
-  scopes: string[];
-  createdAt: number;
-  revokedAt: number | null;
-  lastUsedAt: number | null;
-}
-
-export interface AccessTokenRecord {
-  hash: string;
-  grantId: string;
-  scopes: string[];
-  createdAt: number;
-  expiresAt: number;
-}
-
-export interface RefreshTokenRecord {
-  hash: string;
-  grantId: string;
-  scopes: string[];
-  createdAt: number;
-  /** Absolute end of the refresh chain (fixed when the grant starts). */
-  expiresAt: number;
-  /** Idle timeout: unused past this, the token is dead. */
-  idleExpiresAt: number;
-  rotatedAt: number | null;
-  /** The successor's secret, sealed, kept only while a replay grace period may need it. */
-  successorSealed: string | null;
-}
-
-/** What an access token check needs, in one read. */
-export interface AccessTokenMatch {
-  token: AccessTokenRecord;
-  grant: GrantRecord;
-  client: Pick<ClientRecord, 'id' | 'ownerId'>;
-}
-
-export interface RefreshTokenMatch {
-  token: RefreshTokenRecord;
-  grant: GrantRecord;
-}
+import type { AuditInput } from '../core/model/audit.js';
+import type { AuthCodeRecord } from '../core/model/authorization-code.js';
+import type { ClientRecord } from '../core/model/client.js';
+import type { GrantRecord, GrantView } from '../core/model/grant.js';
+import type { AccessTokenMatch, AccessTokenRecord, NewTokens, RefreshTokenMatch, RefreshTokenRecord } from '../core/model/token.js';
 
 export type ConsumeResult =
   | { status: 'consumed'; code: AuthCodeRecord }
@@ -93,15 +19,6 @@ export type RotateResult =
   | { status: 'rotated' }
   | { status: 'reused'; token: RefreshTokenRecord }
   | { status: 'unknown' };
-
-export interface NewTokens {
-  access: AccessTokenRecord | null;
-  refresh: RefreshTokenRecord | null;
-}
-
-export interface GrantView extends GrantRecord {
-  clientName: string;
-}
 
 export interface OAuthStore {
   createClient(client: ClientRecord, audit: AuditInput): Promise<void>;

@@ -1,6 +1,7 @@
 /** Accounts and API keys as table rows and back. */
 import type { Database } from './schema.js';
-import type { ApiKeyRecord, UserRecord } from './store.js';
+import type { ApiKeyRecord } from '../core/model/api-key.js';
+import type { UserRecord } from '../core/model/user.js';
 
 type Row<T extends keyof Database> = Database[T];
 

@@ -4,98 +4,12 @@
  * race are atomic here, never read-modify-write in the caller.
  * All timestamps are milliseconds since the epoch.
  */
+import type { ApiKeyRecord, ApiKeySecretRecord, KeyMatch } from '../core/model/api-key.js';
+import type { AuditEntry, AuditInput } from '../core/model/audit.js';
+import type { CredentialEvent } from '../core/model/credential-event.js';
+import type { SigningKeyRecord } from '../core/model/signing-key.js';
+import type { InviteRecord, SessionRecord, SignupGate, UserRecord } from '../core/model/user.js';
 import type { OAuthStore } from './oauth-store.js';
-export interface UserRecord {
-  id: string;
-  email: string;
-  passwordHash: string;
-  isAdmin: boolean;
-  createdAt: number;
-}
-
-/** What must hold for a new account to be created, checked atomically with the insert. */
-export type SignupGate = { kind: 'open' } | { kind: 'first-only' } | { kind: 'invite'; inviteHash: string };
-
-export interface InviteRecord {
-  hash: string;
-  /** When set, only this email may use the invite. */
-  email: string | null;
-  createdAt: number;
-  expiresAt: number;
-}
-
-export interface SessionRecord {
-  tokenHash: string;
-  userId: string;
-  createdAt: number;
-  expiresAt: number;
-}
-
-export interface ApiKeyRecord {
-  /** The public key_id (`key_…`). */
-  id: string;
-  ownerId: string;
-  name: string;
-  scopes: string[];
-  /** Display start of the newest secret. */
-  start: string;
-  createdAt: number;
-  expiresAt: number | null;
-  revokedAt: number | null;
-  lastUsedAt: number | null;
-}
-
-export interface ApiKeySecretRecord {
-  hash: string;
-  keyId: string;
-  start: string;
-  createdAt: number;
-  /** Set when a roll retires this secret: it works until then (the grace period). */
-  expiresAt: number | null;
-}
-
-export interface KeyMatch {
-  key: ApiKeyRecord;
-  secret: ApiKeySecretRecord;
-}
-
-export type ActorType = 'user' | 'api_key' | 'cli' | 'system';
-
-/** What an audit entry records: who, what, when, from where. Never a secret. */
-export interface AuditInput {
-  at: number;
-  actorType: ActorType;
-  actorId: string | null;
-  /** The account whose resources were changed; used to scope what a user may read. */
-  subjectUserId: string | null;
-  action: string;
-  target: string | null;
-  ip: string | null;
-  detail?: Record<string, unknown>;
-}
-
-export interface AuditEntry extends AuditInput {
-  id: number;
-  detail: Record<string, unknown>;
-}
-
-/** A JWT signing key: public JWK in clear, private key sealed with the server secret. */
-export interface SigningKeyRecord {
-  kid: string;
-  alg: string;
-  /** JSON of the public JWK (with kid, alg, use). */
-  publicJwk: string;
-  /** PKCS#8 PEM of the private key, sealed (see core/secret-box). */
-  privateSealed: string;
-  createdAt: number;
-  /** When it starts signing; before that it is only published. */
-  activatesAt: number;
-}
-
-export interface CredentialEvent {
-  seq: number;
-  keyId: string;
-}
 
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
 import { ClientCache } from '../../src/core/oauth/client-cache.js';
 import { openStore } from '../../src/store/kysely-store.js';
-import type { ClientRecord } from '../../src/store/oauth-store.js';
+import type { ClientRecord } from '../../src/core/model/client.js';
 import type { Store } from '../../src/store/store.js';
 
 const TTL = 60_000;

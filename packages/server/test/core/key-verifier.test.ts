@@ -8,7 +8,8 @@ import { GatehouseError } from '../../src/core/errors.js';
 import { INVALID_KEY_DETAIL, KeyVerifier, type KeyVerifierOptions } from '../../src/core/key-verifier.js';
 import { silentLogger } from '../../src/log.js';
 import { openStore } from '../../src/store/kysely-store.js';
-import type { AuditInput, Store } from '../../src/store/store.js';
+import type { AuditInput } from '../../src/core/model/audit.js';
+import type { Store } from '../../src/store/store.js';
 
 const MINUTE = 60_000;
 const WRITES = new Set(['createUser', 'createInvite', 'createSession', 'deleteSession', 'createApiKey', 'revokeApiKey', 'rollApiKey', 'recordKeyUsage', 'appendAudit', 'createAgent', 'updateAgent', 'deleteAgent']);

@@ -12,7 +12,8 @@ import { MAX_GRACE_MS, createKey, getManagedKey, keyStatus, listKeys, revokeKey,
 import { DEFAULT_SCOPES, createRegistry } from '../../src/core/scopes.js';
 import { silentLogger } from '../../src/log.js';
 import { openStore } from '../../src/store/kysely-store.js';
-import type { Store, UserRecord } from '../../src/store/store.js';
+import type { UserRecord } from '../../src/core/model/user.js';
+import type { Store } from '../../src/store/store.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

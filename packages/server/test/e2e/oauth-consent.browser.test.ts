@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../src/core/oauth/clients.js';
-import type { ClientRecord } from '../../src/store/oauth-store.js';
+import type { ClientRecord } from '../../src/core/model/client.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { type PageProblems, launchChromium, watchPage } from '../helpers/browser.js';
 import { type TestServer, seedUser, startTestServer, systemActor } from '../helpers/server.js';

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
 import { checksum, issueSecret } from '../../src/core/credentials.js';
-import type { UserRecord } from '../../src/store/store.js';
+import type { UserRecord } from '../../src/core/model/user.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { type CallResult, call, expectApiError, obj } from '../helpers/http.js';
 import { type TestServer, seedKey, seedUser, startTestServer } from '../helpers/server.js';

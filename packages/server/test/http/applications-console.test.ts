@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../src/core/credentials.js';
-import type { UserRecord } from '../../src/store/store.js';
+import type { UserRecord } from '../../src/core/model/user.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { type ConsoleSession, call, consoleLogin } from '../helpers/http.js';
 import { type TestServer, seedUser, startTestServer } from '../helpers/server.js';

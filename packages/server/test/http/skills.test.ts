@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIO } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/main.js';
 import { SKILLS_DIR } from '../../src/http/skills.js';
-import type { ApiKeyRecord } from '../../src/store/store.js';
+import type { ApiKeyRecord } from '../../src/core/model/api-key.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { type TestServer, seedKey, seedUser, startTestServer } from '../helpers/server.js';
 

@@ -7,8 +7,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../src/core/oauth/clients.js';
-import type { ClientRecord, ClientType } from '../../src/store/oauth-store.js';
-import type { UserRecord } from '../../src/store/store.js';
+import type { ClientRecord, ClientType } from '../../src/core/model/client.js';
+import type { UserRecord } from '../../src/core/model/user.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { type CallResult, type ConsoleSession, CookieJar, call, consoleLogin, csrfField } from '../helpers/http.js';
 import { type TestServer, seedUser, startTestServer, systemActor } from '../helpers/server.js';

@@ -8,7 +8,10 @@ import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vit
 import { issueSecret, publicId } from '../../src/core/credentials.js';
 import { GatehouseError } from '../../src/core/errors.js';
 import { KyselyStore } from '../../src/store/kysely-store.js';
-import type { ApiKeyRecord, ApiKeySecretRecord, AuditInput, SignupGate, Store, UserRecord } from '../../src/store/store.js';
+import type { ApiKeyRecord, ApiKeySecretRecord } from '../../src/core/model/api-key.js';
+import type { AuditInput } from '../../src/core/model/audit.js';
+import type { SignupGate, UserRecord } from '../../src/core/model/user.js';
+import type { Store } from '../../src/store/store.js';
 import { type Backend, type BackendTarget, BACKENDS } from '../helpers/backends.js';
 
 const T0 = Date.UTC(2026, 0, 1);

@@ -8,7 +8,8 @@ import type { Clock } from '../clock.js';
 import { hashSecret, isWellFormedSecret } from '../credentials.js';
 import { unauthenticated } from '../errors.js';
 import { LookupCache } from '../lookup-cache.js';
-import type { AccessTokenMatch, OAuthStore } from '../../store/oauth-store.js';
+import type { OAuthStore } from '../../store/oauth-store.js';
+import type { AccessTokenMatch } from '../model/token.js';
 
 export const INVALID_ACCESS_TOKEN = 'Invalid, expired or revoked access token';
 

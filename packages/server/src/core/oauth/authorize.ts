@@ -11,8 +11,8 @@ import { issueSecret } from '../credentials.js';
 import type { CoreContext } from '../context.js';
 import { type GatehouseError, invalidRequest, oauthError } from '../errors.js';
 import { missing, parseScopeString } from '../scopes.js';
-import type { ClientRecord } from '../../store/oauth-store.js';
-import type { UserRecord } from '../../store/store.js';
+import type { ClientRecord } from '../model/client.js';
+import type { UserRecord } from '../model/user.js';
 import { PKCE_VALUE } from './pkce.js';
 import { cspSourceFor, matchRedirectUri } from './redirect-uri.js';
 

@@ -6,7 +6,8 @@
  */
 import type { Clock } from '../clock.js';
 import { LookupCache } from '../lookup-cache.js';
-import type { ClientRecord, OAuthStore } from '../../store/oauth-store.js';
+import type { OAuthStore } from '../../store/oauth-store.js';
+import type { ClientRecord } from '../model/client.js';
 
 export class ClientCache {
   private readonly cache: LookupCache<ClientRecord>;

@@ -7,7 +7,7 @@ import { issueSecret, publicId } from '../credentials.js';
 import { type Actor, type CoreContext, audit } from '../context.js';
 import { invalidRequest, notFound } from '../errors.js';
 import { assertKnown, normalize } from '../scopes.js';
-import type { ClientRecord, ClientType } from '../../store/oauth-store.js';
+import type { ClientRecord, ClientType } from '../model/client.js';
 import { checkRedirectUriForRegistration } from './redirect-uri.js';
 
 export const MAX_REDIRECT_URIS = 20;

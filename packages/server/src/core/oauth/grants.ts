@@ -10,7 +10,9 @@ import { issueAccessToken } from '../jwt.js';
 import type { Keyset } from '../keyset.js';
 import { missing, parseScopeString } from '../scopes.js';
 import type { SecretBox } from '../secret-box.js';
-import type { ClientRecord, GrantRecord, NewTokens } from '../../store/oauth-store.js';
+import type { ClientRecord } from '../model/client.js';
+import type { GrantRecord } from '../model/grant.js';
+import type { NewTokens } from '../model/token.js';
 import { CODE_PREFIX } from './authorize.js';
 import { verifyPkce } from './pkce.js';
 

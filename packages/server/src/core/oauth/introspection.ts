@@ -9,7 +9,7 @@ import type { CoreContext } from '../context.js';
 import { verifyAccessToken } from '../jwt.js';
 import type { KeyVerifier } from '../key-verifier.js';
 import type { Keyset } from '../keyset.js';
-import type { ClientRecord } from '../../store/oauth-store.js';
+import type { ClientRecord } from '../model/client.js';
 import type { AccessTokenVerifier } from './access-token-verifier.js';
 
 export interface IntrospectionDeps {

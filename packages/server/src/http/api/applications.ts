@@ -5,7 +5,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { type ClientSettings, MAX_REDIRECT_URIS, MAX_REFRESH_GRACE_SECONDS, createClient, deleteClient, getManagedClient, rotateClientSecret, updateClient } from '../../core/oauth/clients.js';
-import type { ClientRecord } from '../../store/oauth-store.js';
+import type { ClientRecord } from '../../core/model/client.js';
 import { actorOf, assertCanGrant, authenticate, requireSessionOrAdmin } from '../auth.js';
 import type { Services } from '../env.js';
 import { bearerSecurity, errorResponses, iso, jsonBody, jsonRouter } from './openapi.js';

@@ -5,8 +5,8 @@
  */
 import type { Context, Hono } from 'hono';
 import { revokeAuthorization } from '../../core/oauth/clients.js';
-import type { GrantView } from '../../store/oauth-store.js';
-import type { UserRecord } from '../../store/store.js';
+import type { GrantView } from '../../core/model/grant.js';
+import type { UserRecord } from '../../core/model/user.js';
 import { csrfToken } from '../cookies.js';
 import type { AppEnv, Services } from '../env.js';
 import { clientIp } from '../ip.js';
