@@ -5,7 +5,7 @@
  */
 import { hashSecret, issueSecret, publicId, randomBase62 } from './credentials.js';
 import { type Actor, type CoreContext, audit } from './context.js';
-import { invalidRequest, unauthenticated } from './errors.js';
+import { conflict, forbidden, invalidRequest, unauthenticated } from './errors.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, burnPasswordCheck, hashPassword, verifyPassword } from './passwords.js';
 import type { Throttle, ThrottleRule } from './throttle.js';
 import type { SignupGate, UserRecord } from './model/user.js';
@@ -13,6 +13,9 @@ import type { SignupGate, UserRecord } from './model/user.js';
 export type SignupMode = 'open' | 'invite' | 'closed';
 
 export const LOGIN_FAILED = 'Invalid email or password';
+export const EMAIL_TAKEN = 'An account with this email already exists';
+export const SIGNUP_CLOSED = 'Sign-up is closed on this server; ask an administrator for an account';
+export const INVITE_INVALID = 'This invite is invalid, used or expired';
 export const SESSION_TTL_MS = 7 * 86_400_000;
 const PER_ACCOUNT: ThrottleRule = { limit: 5, windowMs: 15 * 60_000 };
 const PER_IP: ThrottleRule = { limit: 30, windowMs: 15 * 60_000 };
@@ -47,7 +50,8 @@ export async function createUser(ctx: CoreContext, actor: Actor, input: NewUser)
   const email = normalizeEmail(input.email);
   checkPasswordPolicy(input.password);
   const id = publicId('usr_');
-  return ctx.store.createUser(
+  // The store checks the gate and the email atomically with the insert; the refusals are ours.
+  const result = await ctx.store.createUser(
     {
       id,
       email,
@@ -58,6 +62,16 @@ export async function createUser(ctx: CoreContext, actor: Actor, input: NewUser)
     },
     audit(ctx, { ...actor, id: actor.id ?? id }, 'user.create', id, id, { email }),
   );
+  switch (result.status) {
+    case 'created':
+      return result.user;
+    case 'email-taken':
+      throw conflict(EMAIL_TAKEN);
+    case 'signup-closed':
+      throw forbidden(SIGNUP_CLOSED);
+    case 'invite-invalid':
+      throw forbidden(INVITE_INVALID);
+  }
 }
 
 /**

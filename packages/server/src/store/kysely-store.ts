@@ -1,7 +1,5 @@
 /** The Store on Kysely: one implementation for SQLite and PostgreSQL. */
 import { Migrator, sql } from 'kysely';
-import { conflict, forbidden } from '../core/errors.js';
-import { INVITE_INVALID, SIGNUP_CLOSED } from '../core/messages.js';
 import { type Connection, type Db, type StoreTarget, appendCredentialEvent, auditRow, connect, isUniqueViolation } from './connect.js';
 import { KyselyOAuthStore } from './kysely-oauth-store.js';
 import { lastUsedWriter } from './last-used.js';
@@ -13,7 +11,7 @@ import type { AuditEntry, AuditInput } from '../core/model/audit.js';
 import type { CredentialEvent } from '../core/model/credential-event.js';
 import type { SigningKeyRecord } from '../core/model/signing-key.js';
 import type { InviteRecord, SessionRecord, SignupGate, UserRecord } from '../core/model/user.js';
-import type { Store } from './store.js';
+import type { CreateUserResult, Store } from './store.js';
 export class KyselyStore implements Store {
   readonly kind: 'sqlite' | 'postgres';
   readonly oauth: KyselyOAuthStore;
@@ -45,12 +43,12 @@ export class KyselyStore implements Store {
     await this.conn.close();
   }
 
-  async createUser(input: Omit<UserRecord, 'isAdmin'> & { admin: boolean | 'if-first'; gate: SignupGate }, audit: AuditInput) {
+  async createUser(input: Omit<UserRecord, 'isAdmin'> & { admin: boolean | 'if-first'; gate: SignupGate }, audit: AuditInput): Promise<CreateUserResult> {
     try {
-      return await this.conn.write(async (trx) => {
+      return await this.conn.write(async (trx): Promise<CreateUserResult> => {
         const first = (await trx.selectFrom('users').select('id').limit(1).executeTakeFirst()) === undefined;
         const { gate } = input;
-        if (gate.kind === 'first-only' && !first) throw forbidden(SIGNUP_CLOSED);
+        if (gate.kind === 'first-only' && !first) return { status: 'signup-closed' };
         if (gate.kind === 'invite' && !first) {
           const used = await trx
             .updateTable('invites')
@@ -60,7 +58,7 @@ export class KyselyStore implements Store {
             .where('expires_at', '>', input.createdAt)
             .where((eb) => eb.or([eb('email', 'is', null), eb('email', '=', input.email)]))
             .executeTakeFirst();
-          if (Number(used.numUpdatedRows) !== 1) throw forbidden(INVITE_INVALID);
+          if (Number(used.numUpdatedRows) !== 1) return { status: 'invite-invalid' };
         }
         const isAdmin = input.admin === 'if-first' ? first : input.admin;
         const row = {
@@ -72,10 +70,11 @@ export class KyselyStore implements Store {
         };
         await trx.insertInto('users').values(row).execute();
         await trx.insertInto('audit_log').values(auditRow({ ...audit, detail: { ...audit.detail, admin: isAdmin } })).execute();
-        return toUser(row);
+        return { status: 'created', user: toUser(row) };
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw conflict('An account with this email already exists');
+      // The unique index decides, also between concurrent sign-ups: the transaction rolled back.
+      if (isUniqueViolation(err)) return { status: 'email-taken' };
       throw err;
     }
   }

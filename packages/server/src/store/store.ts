@@ -11,6 +11,12 @@ import type { SigningKeyRecord } from '../core/model/signing-key.js';
 import type { InviteRecord, SessionRecord, SignupGate, UserRecord } from '../core/model/user.js';
 import type { OAuthStore } from './oauth-store.js';
 
+export type CreateUserResult =
+  | { status: 'created'; user: UserRecord }
+  | { status: 'email-taken' }
+  | { status: 'signup-closed' }
+  | { status: 'invite-invalid' };
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   /** Applications, consents, codes, grants and tokens. */
@@ -21,11 +27,11 @@ export interface Store {
 
   /**
    * Creates a user, atomically with its gate: `admin: 'if-first'` makes the first account its
-   * deployment's admin; gate `first-only` refuses (forbidden) once any account exists; gate
-   * `invite` consumes an unused, unexpired invite (forbidden otherwise).
-   * Throws `conflict` on a taken email.
+   * deployment's admin; gate `first-only` refuses (`signup-closed`) once any account exists;
+   * gate `invite` consumes an unused, unexpired invite (`invite-invalid` otherwise). A taken
+   * email is `email-taken`. Nothing is written unless the user is created.
    */
-  createUser(input: Omit<UserRecord, 'isAdmin'> & { admin: boolean | 'if-first'; gate: SignupGate }, audit: AuditInput): Promise<UserRecord>;
+  createUser(input: Omit<UserRecord, 'isAdmin'> & { admin: boolean | 'if-first'; gate: SignupGate }, audit: AuditInput): Promise<CreateUserResult>;
   createInvite(invite: InviteRecord, audit: AuditInput): Promise<void>;
   findUserByEmail(email: string): Promise<UserRecord | undefined>;
   getUser(id: string): Promise<UserRecord | undefined>;

@@ -31,10 +31,12 @@ let bob: UserRecord;
 async function addUser(email: string): Promise<UserRecord> {
   const id = publicId('usr_');
   const at = clock.now();
-  return store.createUser(
+  const result = await store.createUser(
     { id, email, passwordHash: 'unused', createdAt: at, admin: 'if-first', gate: { kind: 'open' } },
     { at, actorType: 'system', actorId: null, subjectUserId: id, action: 'user.create', target: id, ip: null },
   );
+  if (result.status !== 'created') throw new Error(`user not created: ${result.status}`);
+  return result.user;
 }
 
 const as = (user: UserRecord): Actor => ({ type: 'user', id: user.id, user, ip: '203.0.113.7' });
