@@ -20,7 +20,7 @@ function required(value: string | undefined, flag: string): string {
 }
 
 async function userByEmail(core: CoreContext, email: string): Promise<UserRecord> {
-  const user = await core.store.findUserByEmail(email.trim().toLowerCase());
+  const user = await core.store.accounts.findUserByEmail(email.trim().toLowerCase());
   if (!user) throw notFound(`No account with email ${email}`);
   return user;
 }
@@ -89,7 +89,7 @@ export async function clientsCommand(config: Config, io: CliIO, args: string[]):
     case 'list': {
       const p = parse(rest, { owner: { type: 'string' } });
       const owner = str(p, 'owner');
-      const clients = await withCore(config, async (core) => core.store.oauth.listClients(owner ? (await userByEmail(core, owner)).id : undefined));
+      const clients = await withCore(config, async (core) => core.store.oauth.clients.list(owner ? (await userByEmail(core, owner)).id : undefined));
       if (p.values.json) io.out(JSON.stringify(clients.map(clientJson)));
       else if (clients.length === 0) io.out('no applications');
       else io.out(clients.map((c) => `${c.id}\t${c.type}\t${c.scopes.join(',')}\t${c.name}\t${c.redirectUris.join(' ')}`).join('\n'));

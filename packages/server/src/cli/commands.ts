@@ -59,7 +59,7 @@ export function duration(text: string, flag: string): number {
 }
 
 async function userByEmail(core: CoreContext, email: string): Promise<UserRecord> {
-  const user = await core.store.findUserByEmail(email.trim().toLowerCase());
+  const user = await core.store.accounts.findUserByEmail(email.trim().toLowerCase());
   if (!user) throw notFound(`No account with email ${email}`);
   return user;
 }
@@ -131,7 +131,7 @@ export async function keysCommand(config: Config, io: CliIO, args: string[]): Pr
       const owner = str(p, 'owner');
       const { keys, now } = await withCore(config, async (core) => {
         const ownerId = owner ? (await userByEmail(core, owner)).id : undefined;
-        return { keys: await core.store.listApiKeys(ownerId ? { ownerId } : {}), now: core.clock.now() };
+        return { keys: await core.store.apiKeys.list(ownerId ? { ownerId } : {}), now: core.clock.now() };
       });
       if (values.json) io.out(JSON.stringify(keys.map((k) => keyJson(k, now))));
       else if (keys.length === 0) io.out('no keys');

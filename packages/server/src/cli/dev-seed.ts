@@ -82,7 +82,7 @@ export async function seedKeys(config: Config, input: SeedInput): Promise<SeedRe
   let ownerId: string;
   try {
     await store.migrate();
-    const existing = await store.findUserByEmail(input.owner);
+    const existing = await store.accounts.findUserByEmail(input.owner);
     if (existing) ownerId = existing.id;
     else {
       const core: CoreContext = { store, clock: systemClock, scopes: createRegistry(config.scopes), prefixes: config.prefixes };

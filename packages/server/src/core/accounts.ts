@@ -51,7 +51,7 @@ export async function createUser(ctx: CoreContext, actor: Actor, input: NewUser)
   checkPasswordPolicy(input.password);
   const id = publicId('usr_');
   // The store checks the gate and the email atomically with the insert; the refusals are ours.
-  const result = await ctx.store.createUser(
+  const result = await ctx.store.accounts.createUser(
     {
       id,
       email,
@@ -110,7 +110,7 @@ export async function createInvite(ctx: CoreContext, actor: Actor, email: string
   const issued = issueSecret('inv_');
   const now = ctx.clock.now();
   const normalized = email === null ? null : normalizeEmail(email);
-  await ctx.store.createInvite(
+  await ctx.store.accounts.createInvite(
     { hash: issued.hash, email: normalized, createdAt: now, expiresAt: now + ttlMs },
     audit(ctx, actor, 'invite.create', issued.start, null, { email: normalized }),
   );
@@ -124,14 +124,14 @@ export async function signIn(ctx: CoreContext, throttle: Throttle, ip: string | 
   throttle.check(ipKey, PER_IP);
   throttle.check(accountKey, PER_ACCOUNT);
   const normalized = email.trim().toLowerCase();
-  const user = EMAIL.test(normalized) ? await ctx.store.findUserByEmail(normalized) : undefined;
+  const user = EMAIL.test(normalized) ? await ctx.store.accounts.findUserByEmail(normalized) : undefined;
   let ok = false;
   if (user) ok = await verifyPassword(user.passwordHash, password);
   else await burnPasswordCheck(password);
   if (!user || !ok) {
     throttle.fail(ipKey, PER_IP);
     throttle.fail(accountKey, PER_ACCOUNT);
-    await ctx.store.appendAudit(
+    await ctx.store.audit.append(
       audit(ctx, { type: 'user', id: user?.id ?? null, user: null, ip }, 'session.login_failed', null, user?.id ?? null),
     );
     throw unauthenticated(LOGIN_FAILED);
@@ -150,17 +150,17 @@ export async function startSession(ctx: CoreContext, user: UserRecord, ip: strin
   const token = randomBase62(43);
   const now = ctx.clock.now();
   const expiresAt = now + SESSION_TTL_MS;
-  await ctx.store.createSession({ tokenHash: hashSecret(token), userId: user.id, createdAt: now, expiresAt });
-  await ctx.store.appendAudit(audit(ctx, { type: 'user', id: user.id, user, ip }, 'session.login', null, user.id));
+  await ctx.store.accounts.createSession({ tokenHash: hashSecret(token), userId: user.id, createdAt: now, expiresAt });
+  await ctx.store.audit.append(audit(ctx, { type: 'user', id: user.id, user, ip }, 'session.login', null, user.id));
   return { token, expiresAt };
 }
 
 export async function resolveSession(ctx: CoreContext, token: string): Promise<UserRecord | undefined> {
   if (!/^[0-9A-Za-z]{43}$/.test(token)) return undefined;
-  const found = await ctx.store.findSession(hashSecret(token), ctx.clock.now());
+  const found = await ctx.store.accounts.findSession(hashSecret(token), ctx.clock.now());
   return found?.user;
 }
 
 export async function endSession(ctx: CoreContext, token: string): Promise<void> {
-  await ctx.store.deleteSession(hashSecret(token));
+  await ctx.store.accounts.deleteSession(hashSecret(token));
 }

@@ -49,7 +49,7 @@ export class KeyVerifier {
     if (!isWellFormedSecret(secret, this.opts.prefix)) throw unauthenticated(INVALID_KEY_DETAIL);
     const hash = hashSecret(secret);
     const now = this.clock.now();
-    const match = await this.cache.get(hash, now, () => this.store.findApiKeyBySecretHash(hash));
+    const match = await this.cache.get(hash, now, () => this.store.apiKeys.findBySecretHash(hash));
     if (!match) throw unauthenticated(INVALID_KEY_DETAIL);
     const { key, secret: s } = match;
     if (key.revokedAt !== null) throw unauthenticated(INVALID_KEY_DETAIL);
@@ -76,7 +76,7 @@ export class KeyVerifier {
     this.polling = true;
     try {
       for (;;) {
-        const events = await this.store.credentialEventsSince(this.lastSeq);
+        const events = await this.store.events.since(this.lastSeq);
         for (const e of events) {
           this.invalidate(e.keyId);
           this.lastSeq = e.seq;
@@ -93,11 +93,11 @@ export class KeyVerifier {
     if (this.usage.size === 0) return;
     const batch = this.usage;
     this.usage = new Map();
-    await this.store.recordKeyUsage(batch);
+    await this.store.apiKeys.recordUsage(batch);
   }
 
   async start(): Promise<void> {
-    this.lastSeq = await this.store.latestCredentialEventSeq();
+    this.lastSeq = await this.store.events.latestSeq();
     const every = (ms: number, task: () => Promise<void>, what: string) => {
       const t = setInterval(() => {
         task().catch((err) => this.log.warn(`${what} failed`, describeError(err)));

@@ -61,7 +61,7 @@ export async function createKey(ctx: CoreContext, actor: Actor, input: CreateKey
     revokedAt: null,
     lastUsedAt: null,
   };
-  await ctx.store.createApiKey(
+  await ctx.store.apiKeys.create(
     key,
     { hash: issued.hash, keyId: key.id, start: issued.start, createdAt: now, expiresAt: null },
     audit(ctx, actor, 'api_key.create', key.id, key.ownerId, { name, scopes, expires_at: input.expiresAt }),
@@ -71,7 +71,7 @@ export async function createKey(ctx: CoreContext, actor: Actor, input: CreateKey
 
 /** The key if `actor` may manage it (its owner, or an admin); 404 otherwise so ids are not an oracle. */
 export async function getManagedKey(ctx: CoreContext, actor: Actor, keyId: string): Promise<ApiKeyRecord> {
-  const key = await ctx.store.getApiKey(keyId);
+  const key = await ctx.store.apiKeys.get(keyId);
   if (!key || !actor.user || (key.ownerId !== actor.user.id && !actor.user.isAdmin)) {
     throw notFound('API key not found');
   }
@@ -80,7 +80,7 @@ export async function getManagedKey(ctx: CoreContext, actor: Actor, keyId: strin
 
 export async function revokeKey(ctx: CoreContext, actor: Actor, keyId: string): Promise<ApiKeyRecord> {
   const key = await getManagedKey(ctx, actor, keyId);
-  const revoked = await ctx.store.revokeApiKey(key.id, ctx.clock.now(), audit(ctx, actor, 'api_key.revoke', key.id, key.ownerId));
+  const revoked = await ctx.store.apiKeys.revoke(key.id, ctx.clock.now(), audit(ctx, actor, 'api_key.revoke', key.id, key.ownerId));
   if (!revoked) throw notFound('API key not found');
   ctx.credentialChanged?.(key.id);
   return revoked;
@@ -94,7 +94,7 @@ export async function rollKey(ctx: CoreContext, actor: Actor, keyId: string, gra
   const now = ctx.clock.now();
   if (keyStatus(key, now) !== 'active') throw forbidden(`Cannot roll an ${keyStatus(key, now)} key`);
   const issued = issueSecret(ctx.prefixes.apiKey);
-  const rolled = await ctx.store.rollApiKey(
+  const rolled = await ctx.store.apiKeys.roll(
     key.id,
     { hash: issued.hash, keyId: key.id, start: issued.start, createdAt: now, expiresAt: null },
     now + graceMs,
@@ -106,5 +106,5 @@ export async function rollKey(ctx: CoreContext, actor: Actor, keyId: string, gra
 }
 
 export async function listKeys(ctx: CoreContext, ownerId: string): Promise<ApiKeyRecord[]> {
-  return ctx.store.listApiKeys({ ownerId });
+  return ctx.store.apiKeys.list({ ownerId });
 }

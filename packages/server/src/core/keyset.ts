@@ -43,7 +43,7 @@ export class Keyset {
     if (this.records.length === 0) {
       const now = this.ctx.clock.now();
       const key = await generateSigningKey(this.opts.alg, this.box, now, now);
-      await this.ctx.store.addSigningKey(key, audit(this.ctx, actor, 'signing_key.create', key.kid, null, { alg: key.alg }));
+      await this.ctx.store.signingKeys.add(key, audit(this.ctx, actor, 'signing_key.create', key.kid, null, { alg: key.alg }));
       await this.refresh();
     }
   }
@@ -59,7 +59,7 @@ export class Keyset {
 
   async refresh(): Promise<void> {
     this.lastRefresh = this.ctx.clock.now();
-    this.records = await this.ctx.store.listSigningKeys();
+    this.records = await this.ctx.store.signingKeys.list();
   }
 
   /**
@@ -72,7 +72,7 @@ export class Keyset {
     // Creation times order keys that activate in the same millisecond: the newest must win.
     const createdAt = Math.max(now, ...this.records.map((r) => r.createdAt + 1));
     const key = await generateSigningKey(alg, this.box, createdAt, now + delayMs);
-    await this.ctx.store.addSigningKey(key, audit(this.ctx, actor, 'signing_key.rotate', key.kid, null, { alg, activates_at: key.activatesAt }));
+    await this.ctx.store.signingKeys.add(key, audit(this.ctx, actor, 'signing_key.rotate', key.kid, null, { alg, activates_at: key.activatesAt }));
     await this.refresh();
     return key;
   }

@@ -94,7 +94,7 @@ export function assertCanGrant(services: Services, c: Context<AppEnv>, wanted: r
 export async function principalUser(services: Services, c: Context<AppEnv>): Promise<UserRecord> {
   const p: Principal = c.get('principal');
   if (p.user) return p.user;
-  const user = await services.core.store.getUser(p.userId);
+  const user = await services.core.store.accounts.getUser(p.userId);
   if (!user) throw unauthenticated();
   c.set('principal', { ...p, user });
   return user;

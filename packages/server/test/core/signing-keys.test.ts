@@ -130,7 +130,7 @@ describe('Keyset over a real SQLite store', () => {
     clock.set(leaves);
     expect(jwksKids(keyset)).toEqual([rotated.kid]);
     expect(await keyset.verificationKey(oldKid!, 'ES256')).toBeUndefined();
-    expect((await store.listSigningKeys()).length).toBe(2);
+    expect((await store.signingKeys.list()).length).toBe(2);
   });
 
   it('another process sees the rotation after a refresh, and verifies with a key only for its own alg', async () => {
@@ -165,7 +165,7 @@ describe('Keyset over a real SQLite store', () => {
     const keyset = keysetWith(SECRET);
     await keyset.init(systemActor);
     await keyset.rotate(systemActor, 0, 'EdDSA');
-    const rows = await store.listSigningKeys();
+    const rows = await store.signingKeys.list();
     expect(rows.length).toBe(2);
     for (const row of rows) {
       expect(row.privateSealed).not.toContain('PRIVATE KEY');
@@ -188,8 +188,8 @@ describe('Keyset over a real SQLite store', () => {
     const stranger = keysetWith('another-server-secret-also-long-enough-987654');
     await stranger.init(systemActor);
     await expect(stranger.signer()).rejects.toMatchObject({ code: 'internal' });
-    expect((await store.listSigningKeys()).length).toBe(2);
-    const audit = JSON.stringify(await store.listAudit({ limit: 100 }));
+    expect((await store.signingKeys.list()).length).toBe(2);
+    const audit = JSON.stringify(await store.audit.list({ limit: 100 }));
     expect(audit).toContain('signing_key.rotate');
     expect(audit).not.toContain('PRIVATE KEY');
     expect(audit).not.toContain(rows[0]!.privateSealed);

@@ -191,7 +191,7 @@ describe.each(BACKENDS)('the OAuth consent flow in Chromium on $name', (backend)
   it('remembers consent: a user who already allowed these scopes goes from sign-in straight back to the app with a code', async (ctx) => {
     if (!server || !browser) return ctx.skip();
     const carol = await seedUser(server, 'carol@example.com', PASSWORD);
-    await server.services.core.store.oauth.saveConsent(carol.id, client.id, SCOPES, Date.now());
+    await server.services.core.store.oauth.consents.save(carol.id, client.id, SCOPES, Date.now());
     const { page, problems } = await openPage(browser);
     const state = randomBytes(12).toString('hex');
     const before = callback.received.length;

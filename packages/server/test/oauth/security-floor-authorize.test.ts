@@ -290,7 +290,7 @@ describe.each(BACKENDS)('OAuth security floor at /oauth/authorize on $name', (ba
       expect(r.res.headers.get('location')).toBeNull();
       expect(r.text).not.toContain('ac_');
     }
-    expect(await server.services.core.store.oauth.getConsent(alice.id, client.id)).toBeUndefined();
+    expect(await server.services.core.store.oauth.consents.get(alice.id, client.id)).toBeUndefined();
     expectConsentPage(await authorize(server, query(client)), client); // still asks: nothing was approved
   });
 

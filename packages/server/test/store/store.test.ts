@@ -47,7 +47,7 @@ type NewUserOptions = { email?: string; admin?: boolean | 'if-first'; gate?: Sig
 function createUser(store: Store, o: NewUserOptions = {}): Promise<CreateUserResult> {
   const id = publicId('usr_');
   const email = o.email ?? `${id.toLowerCase()}@example.com`;
-  return store.createUser({ id, email, passwordHash: '$argon2id$fake', createdAt: o.at ?? T0, admin: o.admin ?? false, gate: o.gate ?? { kind: 'open' } }, audit('user.create', id));
+  return store.accounts.createUser({ id, email, passwordHash: '$argon2id$fake', createdAt: o.at ?? T0, admin: o.admin ?? false, gate: o.gate ?? { kind: 'open' } }, audit('user.create', id));
 }
 
 async function newUser(store: Store, o: NewUserOptions = {}): Promise<UserRecord> {
@@ -66,14 +66,14 @@ async function newKey(store: Store, owner: UserRecord, o: { createdAt?: number; 
   const secret = secretRecord(id, o.createdAt ?? T0);
   const key: ApiKeyRecord = { id, ownerId: owner.id, name: `key ${id}`, scopes: o.scopes ?? ['read'], start: secret.start, createdAt: o.createdAt ?? T0, expiresAt: o.expiresAt ?? null, revokedAt: null, lastUsedAt: null };
   const { secret: _plain, ...record } = secret;
-  await store.createApiKey(key, record, audit('api_key.create', owner.id));
+  await store.apiKeys.create(key, record, audit('api_key.create', owner.id));
   return { key, secret };
 }
 
 const roll = (store: Store, keyId: string, retireAt: number) => {
   const s = secretRecord(keyId, T0 + 1);
   const { secret: _plain, ...record } = s;
-  return { next: s, result: store.rollApiKey(keyId, record, retireAt, audit('api_key.roll')) };
+  return { next: s, result: store.apiKeys.roll(keyId, record, retireAt, audit('api_key.roll')) };
 };
 
 /** Opens several pooled connections first, so concurrent calls really overlap. */
@@ -93,7 +93,7 @@ async function alterUsers(target: BackendTarget['target']): Promise<void> {
   await client.end();
 }
 
-const secretExpiry = async (store: Store, hash: string) => (await store.findApiKeyBySecretHash(hash))?.secret.expiresAt;
+const secretExpiry = async (store: Store, hash: string) => (await store.apiKeys.findBySecretHash(hash))?.secret.expiresAt;
 
 describe.each(BACKENDS)('Store on $name', (backend) => {
   describe('accounts', () => {
@@ -105,11 +105,11 @@ describe.each(BACKENDS)('Store on $name', (backend) => {
       const second = await newUser(store, { admin: 'if-first' });
       const explicit = await newUser(store, { admin: true });
       expect([first.isAdmin, second.isAdmin, explicit.isAdmin]).toEqual([true, false, true]);
-      expect(await store.getUser(first.id)).toEqual(first);
-      expect(await store.findUserByEmail(second.email)).toEqual(second);
-      expect(await store.getUser('usr_nobody')).toBeUndefined();
-      expect(await store.findUserByEmail('nobody@example.com')).toBeUndefined();
-      const [entry] = await store.listAudit({ subjectUserId: first.id, limit: 10 });
+      expect(await store.accounts.getUser(first.id)).toEqual(first);
+      expect(await store.accounts.findUserByEmail(second.email)).toEqual(second);
+      expect(await store.accounts.getUser('usr_nobody')).toBeUndefined();
+      expect(await store.accounts.findUserByEmail('nobody@example.com')).toBeUndefined();
+      const [entry] = await store.audit.list({ subjectUserId: first.id, limit: 10 });
       expect(entry).toMatchObject({ action: 'user.create', detail: { admin: true } });
     });
 
@@ -117,25 +117,25 @@ describe.each(BACKENDS)('Store on $name', (backend) => {
       const store = get(ctx);
       const user = await newUser(store, { email: 'taken@example.com' });
       expect(await createUser(store, { email: 'taken@example.com' })).toEqual({ status: 'email-taken' });
-      expect((await store.findUserByEmail('taken@example.com'))?.id).toBe(user.id);
+      expect((await store.accounts.findUserByEmail('taken@example.com'))?.id).toBe(user.id);
     });
 
     it('gate first-only refuses once an account exists', async (ctx) => {
       const store = get(ctx);
       await newUser(store);
       expect(await createUser(store, { email: 'late@example.com', gate: { kind: 'first-only' } })).toEqual({ status: 'signup-closed' });
-      expect(await store.findUserByEmail('late@example.com')).toBeUndefined();
+      expect(await store.accounts.findUserByEmail('late@example.com')).toBeUndefined();
     });
 
     it('gate invite consumes an invite exactly once', async (ctx) => {
       const store = get(ctx);
       await newUser(store);
       const hash = issueSecret('inv_').hash;
-      await store.createInvite({ hash, email: null, createdAt: T0, expiresAt: T0 + DAY }, audit('invite.create'));
+      await store.accounts.createInvite({ hash, email: null, createdAt: T0, expiresAt: T0 + DAY }, audit('invite.create'));
       const invited = await newUser(store, { gate: { kind: 'invite', inviteHash: hash }, at: T0 + HOUR });
       expect(invited.isAdmin).toBe(false);
       expect(await createUser(store, { email: 'again@example.com', gate: { kind: 'invite', inviteHash: hash } })).toEqual({ status: 'invite-invalid' });
-      expect(await store.findUserByEmail('again@example.com')).toBeUndefined();
+      expect(await store.accounts.findUserByEmail('again@example.com')).toBeUndefined();
       expect(await createUser(store, { gate: { kind: 'invite', inviteHash: 'unknown' } })).toEqual({ status: 'invite-invalid' });
     });
 
@@ -143,12 +143,12 @@ describe.each(BACKENDS)('Store on $name', (backend) => {
       const store = get(ctx);
       await newUser(store);
       const expired = issueSecret('inv_').hash;
-      await store.createInvite({ hash: expired, email: null, createdAt: T0, expiresAt: T0 + HOUR }, audit('invite.create'));
+      await store.accounts.createInvite({ hash: expired, email: null, createdAt: T0, expiresAt: T0 + HOUR }, audit('invite.create'));
       expect(await createUser(store, { gate: { kind: 'invite', inviteHash: expired }, at: T0 + HOUR })).toEqual({ status: 'invite-invalid' });
       const bound = issueSecret('inv_').hash;
-      await store.createInvite({ hash: bound, email: 'carol@example.com', createdAt: T0, expiresAt: T0 + DAY }, audit('invite.create'));
+      await store.accounts.createInvite({ hash: bound, email: 'carol@example.com', createdAt: T0, expiresAt: T0 + DAY }, audit('invite.create'));
       expect(await createUser(store, { email: 'mallory@example.com', gate: { kind: 'invite', inviteHash: bound } })).toEqual({ status: 'invite-invalid' });
-      expect(await store.findUserByEmail('mallory@example.com')).toBeUndefined();
+      expect(await store.accounts.findUserByEmail('mallory@example.com')).toBeUndefined();
       const carol = await newUser(store, { email: 'carol@example.com', gate: { kind: 'invite', inviteHash: bound } });
       expect(carol.email).toBe('carol@example.com');
     });
@@ -157,7 +157,7 @@ describe.each(BACKENDS)('Store on $name', (backend) => {
       const store = get(ctx);
       await newUser(store);
       const hash = issueSecret('inv_').hash;
-      await store.createInvite({ hash, email: null, createdAt: T0, expiresAt: T0 + DAY }, audit('invite.create'));
+      await store.accounts.createInvite({ hash, email: null, createdAt: T0, expiresAt: T0 + DAY }, audit('invite.create'));
       await warm(store);
       const results = await Promise.all(Array.from({ length: 5 }, () => createUser(store, { gate: { kind: 'invite', inviteHash: hash } })));
       expect(results.filter((r) => r.status === 'created')).toHaveLength(1);
@@ -193,14 +193,14 @@ describe.each(BACKENDS)('Store on $name', (backend) => {
       const store = get(ctx);
       const user = await newUser(store);
       const tokenHash = issueSecret('ses_').hash;
-      await store.createSession({ tokenHash, userId: user.id, createdAt: T0, expiresAt: T0 + HOUR });
-      expect(await store.findSession(tokenHash, T0)).toEqual({ session: { tokenHash, userId: user.id, createdAt: T0, expiresAt: T0 + HOUR }, user });
-      expect((await store.findSession(tokenHash, T0 + HOUR - 1))?.user.id).toBe(user.id);
-      expect(await store.findSession(tokenHash, T0 + HOUR)).toBeUndefined();
-      expect(await store.findSession('unknown', T0)).toBeUndefined();
-      await store.deleteSession(tokenHash);
-      expect(await store.findSession(tokenHash, T0)).toBeUndefined();
-      await store.deleteSession(tokenHash);
+      await store.accounts.createSession({ tokenHash, userId: user.id, createdAt: T0, expiresAt: T0 + HOUR });
+      expect(await store.accounts.findSession(tokenHash, T0)).toEqual({ session: { tokenHash, userId: user.id, createdAt: T0, expiresAt: T0 + HOUR }, user });
+      expect((await store.accounts.findSession(tokenHash, T0 + HOUR - 1))?.user.id).toBe(user.id);
+      expect(await store.accounts.findSession(tokenHash, T0 + HOUR)).toBeUndefined();
+      expect(await store.accounts.findSession('unknown', T0)).toBeUndefined();
+      await store.accounts.deleteSession(tokenHash);
+      expect(await store.accounts.findSession(tokenHash, T0)).toBeUndefined();
+      await store.accounts.deleteSession(tokenHash);
     });
   });
 
@@ -213,31 +213,31 @@ describe.each(BACKENDS)('Store on $name', (backend) => {
       const older = await newKey(store, alice, { scopes: ['read', 'write'], expiresAt: T0 + DAY });
       const newer = await newKey(store, alice, { createdAt: T0 + 1000 });
       const bobs = await newKey(store, bob);
-      expect(await store.getApiKey(older.key.id)).toEqual(older.key);
-      expect(await store.getApiKey('key_missing')).toBeUndefined();
-      expect((await store.listApiKeys({ ownerId: alice.id })).map((k) => k.id)).toEqual([newer.key.id, older.key.id]);
-      expect((await store.listApiKeys({})).map((k) => k.id).sort()).toEqual([older.key.id, newer.key.id, bobs.key.id].sort());
-      const match = await store.findApiKeyBySecretHash(older.secret.hash);
+      expect(await store.apiKeys.get(older.key.id)).toEqual(older.key);
+      expect(await store.apiKeys.get('key_missing')).toBeUndefined();
+      expect((await store.apiKeys.list({ ownerId: alice.id })).map((k) => k.id)).toEqual([newer.key.id, older.key.id]);
+      expect((await store.apiKeys.list({})).map((k) => k.id).sort()).toEqual([older.key.id, newer.key.id, bobs.key.id].sort());
+      const match = await store.apiKeys.findBySecretHash(older.secret.hash);
       expect(match?.key).toEqual(older.key);
       expect(match?.secret).toEqual({ hash: older.secret.hash, keyId: older.key.id, start: older.secret.start, createdAt: T0, expiresAt: null });
-      expect(await store.findApiKeyBySecretHash(issueSecret('sk_').hash)).toBeUndefined();
+      expect(await store.apiKeys.findBySecretHash(issueSecret('sk_').hash)).toBeUndefined();
     });
 
     it('revoke is idempotent, keeps the first time and emits one event', async (ctx) => {
       const store = get(ctx);
       const { key } = await newKey(store, await newUser(store));
-      const seq = await store.latestCredentialEventSeq();
-      expect((await store.revokeApiKey(key.id, T0 + 10, audit('api_key.revoke')))?.revokedAt).toBe(T0 + 10);
-      expect((await store.revokeApiKey(key.id, T0 + 20, audit('api_key.revoke')))?.revokedAt).toBe(T0 + 10);
-      expect((await store.getApiKey(key.id))?.revokedAt).toBe(T0 + 10);
-      expect(await store.credentialEventsSince(seq)).toEqual([{ seq: expect.any(Number), keyId: key.id }]);
-      expect(await store.revokeApiKey('key_missing', T0, audit('api_key.revoke'))).toBeUndefined();
+      const seq = await store.events.latestSeq();
+      expect((await store.apiKeys.revoke(key.id, T0 + 10, audit('api_key.revoke')))?.revokedAt).toBe(T0 + 10);
+      expect((await store.apiKeys.revoke(key.id, T0 + 20, audit('api_key.revoke')))?.revokedAt).toBe(T0 + 10);
+      expect((await store.apiKeys.get(key.id))?.revokedAt).toBe(T0 + 10);
+      expect(await store.events.since(seq)).toEqual([{ seq: expect.any(Number), keyId: key.id }]);
+      expect(await store.apiKeys.revoke('key_missing', T0, audit('api_key.revoke'))).toBeUndefined();
     });
 
     it('roll retires live secrets at retireAt, never extends an earlier expiry, and emits an event', async (ctx) => {
       const store = get(ctx);
       const { key, secret: s1 } = await newKey(store, await newUser(store));
-      const seq = await store.latestCredentialEventSeq();
+      const seq = await store.events.latestSeq();
       const r2 = roll(store, key.id, T0 + HOUR);
       expect(await r2.result).toEqual({ ...key, start: r2.next.start });
       expect(await secretExpiry(store, s1.hash)).toBe(T0 + HOUR);
@@ -250,31 +250,31 @@ describe.each(BACKENDS)('Store on $name', (backend) => {
       await r4.result;
       expect([await secretExpiry(store, s1.hash), await secretExpiry(store, r2.next.hash), await secretExpiry(store, r3.next.hash)]).toEqual([T0 + 1000, T0 + 1000, T0 + 1000]);
       expect(await secretExpiry(store, r4.next.hash)).toBeNull();
-      expect((await store.getApiKey(key.id))?.start).toBe(r4.next.start);
-      expect((await store.credentialEventsSince(seq)).map((e) => e.keyId)).toEqual([key.id, key.id, key.id]);
+      expect((await store.apiKeys.get(key.id))?.start).toBe(r4.next.start);
+      expect((await store.events.since(seq)).map((e) => e.keyId)).toEqual([key.id, key.id, key.id]);
     });
 
     it('roll refuses a revoked or unknown key and changes nothing', async (ctx) => {
       const store = get(ctx);
       const { key, secret } = await newKey(store, await newUser(store));
-      await store.revokeApiKey(key.id, T0, audit('api_key.revoke'));
-      const seq = await store.latestCredentialEventSeq();
+      await store.apiKeys.revoke(key.id, T0, audit('api_key.revoke'));
+      const seq = await store.events.latestSeq();
       const r = roll(store, key.id, T0);
       expect(await r.result).toBeUndefined();
-      expect(await store.findApiKeyBySecretHash(r.next.hash)).toBeUndefined();
+      expect(await store.apiKeys.findBySecretHash(r.next.hash)).toBeUndefined();
       expect(await secretExpiry(store, secret.hash)).toBeNull();
       expect(await roll(store, 'key_missing', T0).result).toBeUndefined();
-      expect(await store.credentialEventsSince(seq)).toEqual([]);
+      expect(await store.events.since(seq)).toEqual([]);
     });
 
     it('roll is one transaction: a failing insert leaves the old secrets untouched', async (ctx) => {
       const store = get(ctx);
       const { key, secret } = await newKey(store, await newUser(store));
-      const seq = await store.latestCredentialEventSeq();
+      const seq = await store.events.latestSeq();
       const { secret: _plain, ...duplicate } = secret; // same hash: the insert must fail
-      await expect(store.rollApiKey(key.id, duplicate, T0, audit('api_key.roll'))).rejects.toBeDefined();
+      await expect(store.apiKeys.roll(key.id, duplicate, T0, audit('api_key.roll'))).rejects.toBeDefined();
       expect(await secretExpiry(store, secret.hash)).toBeNull();
-      expect(await store.credentialEventsSince(seq)).toEqual([]);
+      expect(await store.events.since(seq)).toEqual([]);
     });
 
     it('concurrent rolls of one key leave exactly one live secret', async (ctx) => {
@@ -285,7 +285,7 @@ describe.each(BACKENDS)('Store on $name', (backend) => {
       // Each roll is serialized (BEGIN IMMEDIATE; serialization retries on PostgreSQL): all succeed.
       const results = await Promise.all(rolls.map((r) => r.result));
       expect(results.every((k) => k?.id === key.id)).toBe(true);
-      const expiries = await Promise.all([secret.hash, ...rolls.map((r) => r.next.hash)].map(async (h) => (await store.findApiKeyBySecretHash(h))?.secret));
+      const expiries = await Promise.all([secret.hash, ...rolls.map((r) => r.next.hash)].map(async (h) => (await store.apiKeys.findBySecretHash(h))?.secret));
       expect(expiries.filter((s) => s !== undefined && s.expiresAt === null)).toHaveLength(1);
       expect(await secretExpiry(store, secret.hash)).toBe(T0 + HOUR);
     });
@@ -294,13 +294,13 @@ describe.each(BACKENDS)('Store on $name', (backend) => {
       const store = get(ctx);
       const owner = await newUser(store);
       const [a, b] = [(await newKey(store, owner)).key, (await newKey(store, owner)).key];
-      await store.recordKeyUsage(new Map([[a.id, T0 + 5000], [b.id, T0 + 1000], ['key_missing', T0]]));
-      await store.recordKeyUsage(new Map([[a.id, T0 + 2000]]));
-      expect((await store.getApiKey(a.id))?.lastUsedAt).toBe(T0 + 5000);
-      expect((await store.getApiKey(b.id))?.lastUsedAt).toBe(T0 + 1000);
-      await store.recordKeyUsage(new Map([[a.id, T0 + 9000]]));
-      await store.recordKeyUsage(new Map());
-      expect((await store.getApiKey(a.id))?.lastUsedAt).toBe(T0 + 9000);
+      await store.apiKeys.recordUsage(new Map([[a.id, T0 + 5000], [b.id, T0 + 1000], ['key_missing', T0]]));
+      await store.apiKeys.recordUsage(new Map([[a.id, T0 + 2000]]));
+      expect((await store.apiKeys.get(a.id))?.lastUsedAt).toBe(T0 + 5000);
+      expect((await store.apiKeys.get(b.id))?.lastUsedAt).toBe(T0 + 1000);
+      await store.apiKeys.recordUsage(new Map([[a.id, T0 + 9000]]));
+      await store.apiKeys.recordUsage(new Map());
+      expect((await store.apiKeys.get(a.id))?.lastUsedAt).toBe(T0 + 9000);
     });
   });
 
@@ -310,21 +310,21 @@ describe.each(BACKENDS)('Store on $name', (backend) => {
       const store = get(ctx);
       const owner = await newUser(store);
       const clientId = publicId('app_');
-      await store.oauth.createClient(
+      await store.oauth.clients.create(
         { id: clientId, ownerId: owner.id, name: 'app', type: 'public', redirectUris: ['https://app.example/cb'], scopes: ['read'], secretHash: null, secretStart: null, jwtAccessTokens: false, refreshGraceSeconds: 0, createdAt: T0, updatedAt: T0 },
         audit('client.create', owner.id),
       );
       const ids = Array.from({ length: 300 }, () => publicId('grt_'));
       for (const id of ids) {
-        await store.oauth.createGrant({ id, clientId, userId: owner.id, scopes: ['read'], createdAt: T0, revokedAt: null, lastUsedAt: null }, { access: null, refresh: null }, null);
+        await store.oauth.grants.create({ id, clientId, userId: owner.id, scopes: ['read'], createdAt: T0, revokedAt: null, lastUsedAt: null }, { access: null, refresh: null }, null);
       }
-      await store.oauth.recordGrantUsage(new Map([...ids.map((id, i) => [id, T0 + i] as const), ['grt_missing', T0]]));
-      await store.oauth.recordGrantUsage(new Map([[ids[5]!, T0 + 1], [ids[6]!, T0 + 1000]]));
-      expect((await store.oauth.getGrant(ids[0]!))?.lastUsedAt).toBe(T0);
-      expect((await store.oauth.getGrant(ids[5]!))?.lastUsedAt).toBe(T0 + 5);
-      expect((await store.oauth.getGrant(ids[6]!))?.lastUsedAt).toBe(T0 + 1000);
-      expect((await store.oauth.getGrant(ids[299]!))?.lastUsedAt).toBe(T0 + 299);
-      await store.oauth.recordGrantUsage(new Map());
+      await store.oauth.grants.recordUsage(new Map([...ids.map((id, i) => [id, T0 + i] as const), ['grt_missing', T0]]));
+      await store.oauth.grants.recordUsage(new Map([[ids[5]!, T0 + 1], [ids[6]!, T0 + 1000]]));
+      expect((await store.oauth.grants.get(ids[0]!))?.lastUsedAt).toBe(T0);
+      expect((await store.oauth.grants.get(ids[5]!))?.lastUsedAt).toBe(T0 + 5);
+      expect((await store.oauth.grants.get(ids[6]!))?.lastUsedAt).toBe(T0 + 1000);
+      expect((await store.oauth.grants.get(ids[299]!))?.lastUsedAt).toBe(T0 + 299);
+      await store.oauth.grants.recordUsage(new Map());
     });
   });
 
@@ -332,22 +332,22 @@ describe.each(BACKENDS)('Store on $name', (backend) => {
     const get = useStore(backend);
     it('are ordered by sequence and read after a given sequence', async (ctx) => {
       const store = get(ctx);
-      expect(await store.latestCredentialEventSeq()).toBe(0);
-      expect(await store.credentialEventsSince(0)).toEqual([]);
+      expect(await store.events.latestSeq()).toBe(0);
+      expect(await store.events.since(0)).toEqual([]);
       const owner = await newUser(store);
       const [k1, k2, k3] = [(await newKey(store, owner)).key, (await newKey(store, owner)).key, (await newKey(store, owner)).key];
-      await store.revokeApiKey(k1.id, T0, audit('api_key.revoke'));
+      await store.apiKeys.revoke(k1.id, T0, audit('api_key.revoke'));
       await roll(store, k2.id, T0).result;
-      await store.revokeApiKey(k3.id, T0, audit('api_key.revoke'));
-      const events = await store.credentialEventsSince(0);
+      await store.apiKeys.revoke(k3.id, T0, audit('api_key.revoke'));
+      const events = await store.events.since(0);
       expect(events.map((e) => e.keyId)).toEqual([k1.id, k2.id, k3.id]);
       const seqs = events.map((e) => e.seq);
       expect(seqs[0]).toBeGreaterThan(0);
       expect(seqs[1]).toBeGreaterThan(seqs[0]!);
       expect(seqs[2]).toBeGreaterThan(seqs[1]!);
-      expect(await store.latestCredentialEventSeq()).toBe(seqs[2]);
-      expect((await store.credentialEventsSince(seqs[0]!)).map((e) => e.keyId)).toEqual([k2.id, k3.id]);
-      expect(await store.credentialEventsSince(seqs[2]!)).toEqual([]);
+      expect(await store.events.latestSeq()).toBe(seqs[2]);
+      expect((await store.events.since(seqs[0]!)).map((e) => e.keyId)).toEqual([k2.id, k3.id]);
+      expect(await store.events.since(seqs[2]!)).toEqual([]);
     });
   });
 
@@ -356,7 +356,7 @@ describe.each(BACKENDS)('Store on $name', (backend) => {
     it('keeps answering the reads it prepared before the change', async (ctx) => {
       const store = get(ctx);
       const owner = await newUser(store);
-      const readAll = () => Promise.all(Array.from({ length: 12 }, () => store.getUser(owner.id)));
+      const readAll = () => Promise.all(Array.from({ length: 12 }, () => store.accounts.getUser(owner.id)));
       // Several pooled connections now hold the statement prepared.
       for (const user of await readAll()) expect(user).toEqual(owner);
       await alterUsers(get.target());
@@ -370,18 +370,18 @@ describe.each(BACKENDS)('Store on $name', (backend) => {
       const store = get(ctx);
       const detail = { nested: { list: [1, 'two', null] }, flag: true, text: 'café ✓' };
       for (let i = 0; i < 6; i++) {
-        await store.appendAudit({ at: T0 + i, actorType: i % 2 ? 'api_key' : 'user', actorId: `actor${i}`, subjectUserId: i % 2 ? 'usr_b' : 'usr_a', action: `act.${i}`, target: `t${i}`, ip: '198.51.100.1', ...(i === 0 ? {} : { detail: { ...detail, i } }) });
+        await store.audit.append({ at: T0 + i, actorType: i % 2 ? 'api_key' : 'user', actorId: `actor${i}`, subjectUserId: i % 2 ? 'usr_b' : 'usr_a', action: `act.${i}`, target: `t${i}`, ip: '198.51.100.1', ...(i === 0 ? {} : { detail: { ...detail, i } }) });
       }
-      const all = await store.listAudit({ limit: 100 });
+      const all = await store.audit.list({ limit: 100 });
       expect(all.map((e) => e.action)).toEqual(['act.5', 'act.4', 'act.3', 'act.2', 'act.1', 'act.0']);
       for (let i = 1; i < all.length; i++) expect(all[i]!.id).toBeLessThan(all[i - 1]!.id);
       expect(all[0]).toEqual({ id: all[0]!.id, at: T0 + 5, actorType: 'api_key', actorId: 'actor5', subjectUserId: 'usr_b', action: 'act.5', target: 't5', ip: '198.51.100.1', detail: { ...detail, i: 5 } });
       expect(all[5]!.detail).toEqual({});
-      expect((await store.listAudit({ subjectUserId: 'usr_a', limit: 100 })).map((e) => e.action)).toEqual(['act.4', 'act.2', 'act.0']);
-      const page1 = await store.listAudit({ limit: 4 });
-      const page2 = await store.listAudit({ limit: 4, beforeId: page1.at(-1)!.id });
+      expect((await store.audit.list({ subjectUserId: 'usr_a', limit: 100 })).map((e) => e.action)).toEqual(['act.4', 'act.2', 'act.0']);
+      const page1 = await store.audit.list({ limit: 4 });
+      const page2 = await store.audit.list({ limit: 4, beforeId: page1.at(-1)!.id });
       expect([...page1, ...page2]).toEqual(all);
-      expect((await store.listAudit({ subjectUserId: 'usr_b', limit: 1, beforeId: all[0]!.id })).map((e) => e.action)).toEqual(['act.3']);
+      expect((await store.audit.list({ subjectUserId: 'usr_b', limit: 1, beforeId: all[0]!.id })).map((e) => e.action)).toEqual(['act.3']);
     });
   });
 
@@ -393,7 +393,7 @@ describe.each(BACKENDS)('Store on $name', (backend) => {
       const user = await newUser(store);
       await store.migrate();
       await store.migrate();
-      expect(await store.getUser(user.id)).toEqual(user);
+      expect(await store.accounts.getUser(user.id)).toEqual(user);
       await expect(store.ping()).resolves.toBeUndefined();
     });
   });

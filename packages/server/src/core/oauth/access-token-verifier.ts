@@ -8,7 +8,7 @@ import type { Clock } from '../clock.js';
 import { hashSecret, isWellFormedSecret } from '../credentials.js';
 import { unauthenticated } from '../errors.js';
 import { LookupCache } from '../lookup-cache.js';
-import type { OAuthStore } from '../../store/oauth-store.js';
+import type { OAuthStore } from '../../store/oauth/store.js';
 import type { AccessTokenMatch } from '../model/token.js';
 
 export const INVALID_ACCESS_TOKEN = 'Invalid, expired or revoked access token';
@@ -32,7 +32,7 @@ export class AccessTokenVerifier {
     if (!isWellFormedSecret(token, this.prefix)) return undefined;
     const hash = hashSecret(token);
     const now = this.clock.now();
-    const match = await this.cache.get(hash, now, () => this.store.findAccessToken(hash));
+    const match = await this.cache.get(hash, now, () => this.store.tokens.findAccess(hash));
     if (!match || match.grant.revokedAt !== null || match.token.expiresAt <= now) return undefined;
     this.usage.set(match.grant.id, now);
     return match;
@@ -52,6 +52,6 @@ export class AccessTokenVerifier {
     if (this.usage.size === 0) return;
     const batch = this.usage;
     this.usage = new Map();
-    await this.store.recordGrantUsage(batch);
+    await this.store.grants.recordUsage(batch);
   }
 }

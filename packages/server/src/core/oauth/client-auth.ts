@@ -43,7 +43,7 @@ export async function authenticateClient(
   throttle.check(ipKey, PER_IP);
   throttle.check(clientKey, PER_CLIENT);
 
-  const client = await (ctx.clients ? ctx.clients.get(clientId) : ctx.store.oauth.getClient(clientId));
+  const client = await (ctx.clients ? ctx.clients.get(clientId) : ctx.store.oauth.clients.get(clientId));
   const ok =
     client !== undefined &&
     (client.type === 'public'

@@ -58,13 +58,13 @@ export async function createClient(ctx: CoreContext, actor: Actor, ownerId: stri
     createdAt: now,
     updatedAt: now,
   };
-  await ctx.store.oauth.createClient(client, audit(ctx, actor, 'client.create', client.id, ownerId, { name: s.name, type }));
+  await ctx.store.oauth.clients.create(client, audit(ctx, actor, 'client.create', client.id, ownerId, { name: s.name, type }));
   return { client, secret: secret?.secret ?? null };
 }
 
 /** The app if `actor` owns it (or is an admin); 404 otherwise. */
 export async function getManagedClient(ctx: CoreContext, actor: Actor, clientId: string): Promise<ClientRecord> {
-  const client = await ctx.store.oauth.getClient(clientId);
+  const client = await ctx.store.oauth.clients.get(clientId);
   if (!client || !actor.user || (client.ownerId !== actor.user.id && !actor.user.isAdmin)) throw notFound('Application not found');
   return client;
 }
@@ -79,7 +79,7 @@ export async function updateClient(ctx: CoreContext, actor: Actor, clientId: str
     refreshGraceSeconds: patch.refreshGraceSeconds ?? current.refreshGraceSeconds,
   });
   const next: ClientRecord = { ...current, ...s, updatedAt: ctx.clock.now() };
-  await ctx.store.oauth.updateClient(next, audit(ctx, actor, 'client.update', clientId, current.ownerId, { fields: Object.keys(patch) }));
+  await ctx.store.oauth.clients.update(next, audit(ctx, actor, 'client.update', clientId, current.ownerId, { fields: Object.keys(patch) }));
   ctx.credentialChanged?.(clientId);
   return next;
 }
@@ -89,7 +89,7 @@ export async function rotateClientSecret(ctx: CoreContext, actor: Actor, clientI
   if (current.type !== 'confidential') throw invalidRequest('Public applications have no secret');
   const secret = issueSecret(ctx.prefixes.clientSecret);
   const next: ClientRecord = { ...current, secretHash: secret.hash, secretStart: secret.start, updatedAt: ctx.clock.now() };
-  await ctx.store.oauth.updateClient(next, audit(ctx, actor, 'client.rotate_secret', clientId, current.ownerId));
+  await ctx.store.oauth.clients.update(next, audit(ctx, actor, 'client.rotate_secret', clientId, current.ownerId));
   ctx.credentialChanged?.(clientId);
   return { client: next, secret: secret.secret };
 }
@@ -97,15 +97,15 @@ export async function rotateClientSecret(ctx: CoreContext, actor: Actor, clientI
 export async function deleteClient(ctx: CoreContext, actor: Actor, clientId: string): Promise<void> {
   const current = await getManagedClient(ctx, actor, clientId);
   const now = ctx.clock.now();
-  await ctx.store.oauth.deleteClient(clientId, now, audit(ctx, actor, 'client.delete', clientId, current.ownerId));
+  await ctx.store.oauth.clients.delete(clientId, now, audit(ctx, actor, 'client.delete', clientId, current.ownerId));
   ctx.credentialChanged?.(clientId);
 }
 
 /** A user withdraws an app's access: every grant (and its tokens) is revoked, consent forgotten. */
 export async function revokeAuthorization(ctx: CoreContext, actor: Actor & { user: { id: string } }, clientId: string): Promise<number> {
-  const client = await ctx.store.oauth.getClient(clientId);
+  const client = await ctx.store.oauth.clients.get(clientId);
   if (!client) throw notFound('Application not found');
-  const ids = await ctx.store.oauth.revokeUserGrants(actor.user.id, clientId, ctx.clock.now(), audit(ctx, actor, 'grant.revoke', clientId, actor.user.id, { client_id: clientId }));
+  const ids = await ctx.store.oauth.grants.revokeAppAccess(actor.user.id, clientId, ctx.clock.now(), audit(ctx, actor, 'grant.revoke', clientId, actor.user.id, { client_id: clientId }));
   for (const id of ids) ctx.credentialChanged?.(id);
   return ids.length;
 }

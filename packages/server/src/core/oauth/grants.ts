@@ -91,11 +91,11 @@ export async function exchangeCode(
   if (!isWellFormedSecret(input.code, CODE_PREFIX)) throw invalidGrant('Invalid authorization code');
   const hash = hashSecret(input.code);
   const now = core.clock.now();
-  const result = await core.store.oauth.consumeAuthCode(hash, now);
+  const result = await core.store.oauth.codes.consume(hash, now);
   if (result.status === 'unknown') throw invalidGrant('Invalid authorization code');
   if (result.status === 'reused') {
     // RFC 6749 §4.1.2 / RFC 9700 §4.2.4: a replayed code revokes what it issued.
-    if (result.grantId && (await core.store.oauth.revokeGrant(result.grantId, now, null))) core.credentialChanged?.(result.grantId);
+    if (result.grantId && (await core.store.oauth.grants.revoke(result.grantId, now, null))) core.credentialChanged?.(result.grantId);
     throw invalidGrant('Authorization code was already used; the tokens it issued are revoked');
   }
   const code = result.code;
@@ -111,7 +111,7 @@ export async function exchangeCode(
   }
   const grant: GrantRecord = { id: publicId('grt_'), clientId: client.id, userId: code.userId, scopes: code.scopes, createdAt: now, revokedAt: null, lastUsedAt: null };
   const { response, tokens } = await mint(deps, client, grant, code.scopes, code.scopes, now + deps.refreshTtlSeconds * 1000);
-  await core.store.oauth.createGrant(grant, tokens, hash);
+  await core.store.oauth.grants.create(grant, tokens, hash);
   return response;
 }
 
@@ -121,7 +121,7 @@ export async function refresh(deps: GrantDeps, client: ClientRecord, input: { re
   if (!isWellFormedSecret(input.refreshToken, core.prefixes.refreshToken)) throw invalidGrant('Invalid refresh token');
   const hash = hashSecret(input.refreshToken);
   const now = core.clock.now();
-  const found = await core.store.oauth.findRefreshToken(hash);
+  const found = await core.store.oauth.tokens.findRefresh(hash);
   if (!found) throw invalidGrant('Invalid refresh token');
   const { token, grant } = found;
   if (grant.clientId !== client.id) throw invalidGrant('Refresh token was issued to another client');
@@ -137,17 +137,17 @@ export async function refresh(deps: GrantDeps, client: ClientRecord, input: { re
     if (withinGrace && rotated.successorSealed) {
       // A client that lost the response (network) may retry once: same successor, fresh access token.
       const { response, tokens } = await mint(deps, client, grant, scopes, null, token.expiresAt);
-      if (tokens.access) await core.store.oauth.addAccessToken(tokens.access);
+      if (tokens.access) await core.store.oauth.tokens.addAccess(tokens.access);
       return { ...response, refresh_token: deps.box.open(rotated.successorSealed) };
     }
-    if (await core.store.oauth.revokeGrant(grant.id, now, null)) core.credentialChanged?.(grant.id);
+    if (await core.store.oauth.grants.revoke(grant.id, now, null)) core.credentialChanged?.(grant.id);
     throw invalidGrant('Refresh token was already used; the grant is revoked');
   };
   if (token.rotatedAt !== null) return replay(token);
 
   const { response, tokens } = await mint(deps, client, grant, scopes, token.scopes, token.expiresAt);
   const sealed = client.refreshGraceSeconds > 0 && response.refresh_token ? deps.box.seal(response.refresh_token) : null;
-  const outcome = await core.store.oauth.rotateRefreshToken(hash, now, tokens, sealed);
+  const outcome = await core.store.oauth.tokens.rotateRefresh(hash, now, tokens, sealed);
   if (outcome.status === 'rotated') return response;
   if (outcome.status === 'reused') return replay(outcome.token);
   throw invalidGrant('Invalid refresh token');
@@ -164,6 +164,6 @@ export async function clientCredentials(deps: GrantDeps, client: ClientRecord, i
   const now = deps.core.clock.now();
   const grant: GrantRecord = { id: publicId('grt_'), clientId: client.id, userId: null, scopes, createdAt: now, revokedAt: null, lastUsedAt: null };
   const { response, tokens } = await mint(deps, client, grant, scopes, null, now);
-  await deps.core.store.oauth.createGrant(grant, tokens, null);
+  await deps.core.store.oauth.grants.create(grant, tokens, null);
   return response;
 }

@@ -73,10 +73,10 @@ export async function introspect(deps: IntrospectionDeps, token: string): Promis
     }
     if (token.startsWith(prefixes.refreshToken)) {
       if (!isWellFormedSecret(token, prefixes.refreshToken)) return INACTIVE;
-      const m = await core.store.oauth.findRefreshToken(hashSecret(token));
+      const m = await core.store.oauth.tokens.findRefresh(hashSecret(token));
       if (!m || m.grant.revokedAt !== null || m.token.rotatedAt !== null) return INACTIVE;
       if (m.token.expiresAt <= now || m.token.idleExpiresAt <= now) return INACTIVE;
-      const client = await core.store.oauth.getClient(m.grant.clientId);
+      const client = await core.store.oauth.clients.get(m.grant.clientId);
       if (!client) return INACTIVE;
       return {
         active: true,
@@ -102,14 +102,14 @@ export async function revoke(core: CoreContext, client: ClientRecord, token: str
   const now = core.clock.now();
   const { prefixes } = core;
   if (isWellFormedSecret(token, prefixes.refreshToken)) {
-    const m = await core.store.oauth.findRefreshToken(hashSecret(token));
+    const m = await core.store.oauth.tokens.findRefresh(hashSecret(token));
     // Revoking a refresh token ends the whole grant, access tokens included (RFC 7009 §2.1).
-    if (m && m.grant.clientId === client.id && (await core.store.oauth.revokeGrant(m.grant.id, now, null))) core.credentialChanged?.(m.grant.id);
+    if (m && m.grant.clientId === client.id && (await core.store.oauth.grants.revoke(m.grant.id, now, null))) core.credentialChanged?.(m.grant.id);
     return;
   }
   if (isWellFormedSecret(token, prefixes.accessToken)) {
     const hash = hashSecret(token);
-    const m = await core.store.oauth.findAccessToken(hash);
-    if (m && m.grant.clientId === client.id && (await core.store.oauth.revokeAccessToken(hash, now))) core.credentialChanged?.(hash);
+    const m = await core.store.oauth.tokens.findAccess(hash);
+    if (m && m.grant.clientId === client.id && (await core.store.oauth.tokens.revokeAccess(hash, now))) core.credentialChanged?.(hash);
   }
 }

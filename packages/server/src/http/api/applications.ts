@@ -91,7 +91,7 @@ export function applicationRoutes(services: Services) {
 
   app.openapi(
     createRoute({ method: 'get', path: '/applications', summary: 'List your OAuth applications', tags, security: bearerSecurity, responses: { 200: json(z.object({ data: z.array(ApplicationView) }), 'Your applications'), ...errors } }),
-    async (c) => c.json({ data: (await core.store.oauth.listClients(c.get('principal').userId)).map(applicationView) }, 200),
+    async (c) => c.json({ data: (await core.store.oauth.clients.list(c.get('principal').userId)).map(applicationView) }, 200),
   );
 
   app.openapi(

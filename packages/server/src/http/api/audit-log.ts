@@ -42,7 +42,7 @@ export function auditLogRoutes(services: Services) {
     async (c) => {
       const q = c.req.valid('query');
       const user = await principalUser(services, c);
-      const entries = await services.core.store.listAudit({
+      const entries = await services.core.store.audit.list({
         limit: q.limit,
         ...(q.before !== undefined ? { beforeId: q.before } : {}),
         ...(user.isAdmin ? {} : { subjectUserId: user.id }),

@@ -184,7 +184,7 @@ export function applicationPages(app: Hono<AppEnv>, services: Services) {
 
   const listPage = async (c: Context<AppEnv>, user: UserRecord) => {
     const csrf = csrfToken(c, secure);
-    const clients = await core.store.oauth.listClients(user.id);
+    const clients = await core.store.oauth.clients.list(user.id);
     return c.html(
       <Layout title="Applications" user={user} csrf={csrf}>
         <h1>Developer Console → Applications</h1>

@@ -55,7 +55,7 @@ export function authorizedAppPages(app: Hono<AppEnv>, services: Services) {
     BASE,
     withUser(async (c, user) => {
       const csrf = csrfToken(c, config.secure);
-      const apps = groupByApp(await core.store.oauth.listGrantsForUser(user.id));
+      const apps = groupByApp(await core.store.oauth.grants.listForUser(user.id));
       return c.html(
         <Layout title="Authorized apps" user={user} csrf={csrf}>
           <h1>Settings → Authorized apps</h1>
