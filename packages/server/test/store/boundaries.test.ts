@@ -4,28 +4,10 @@
  * `reused`, …) that core turns into errors, and from core it knows only the records
  * (core/model/). Read from the source, so a new file or a new import is checked too.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { sourceFiles, specifiers } from '../helpers/sources.js';
 
-const STORE_DIR = fileURLToPath(new URL('../../src/store/', import.meta.url));
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) return sourceFiles(path);
-    return /\.tsx?$/.test(e.name) ? [path] : [];
-  });
-}
-
-/** Every module specifier a file imports or re-exports, static or dynamic. */
-function specifiers(source: string): string[] {
-  const found = [...source.matchAll(/(?:^|\s)(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]/g), ...source.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)];
-  return found.map((m) => m[1]!);
-}
-
-const files = sourceFiles(STORE_DIR).map((path) => ({ name: relative(STORE_DIR, path), source: readFileSync(path, 'utf8') }));
+const files = sourceFiles('store');
 
 describe('the store layer', () => {
   it('is read for real: the files are found and their imports recognized', () => {
