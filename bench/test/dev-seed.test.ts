@@ -58,18 +58,18 @@ describe.each(BACKENDS)('gatehouse dev seed on $name', (backend) => {
     expect(new Set(lines.map((l) => l.secret)).size).toBe(2500);
     for (const l of lines) expect(l.secret).toMatch(/^sk_[0-9A-Za-z]{36}$/);
 
-    const owner = await store.findUserByEmail('seed@example.com');
+    const owner = await store.accounts.findUserByEmail('seed@example.com');
     expect(owner?.isAdmin).toBe(false);
-    const keys = await store.listApiKeys({ ownerId: owner!.id });
+    const keys = await store.apiKeys.list({ ownerId: owner!.id });
     expect(keys).toHaveLength(2500);
     expect(new Set(keys.map((k) => k.scopes.join(' ')))).toEqual(new Set(['read write']));
     // Only digests are stored: every sampled secret is found by its hash, with its display start.
     for (const l of [lines[0]!, lines[1234]!, lines[2499]!]) {
-      const match = await store.findApiKeyBySecretHash(hashSecret(l.secret));
+      const match = await store.apiKeys.findBySecretHash(hashSecret(l.secret));
       expect(match?.key.id).toBe(l.keyId);
       expect(match?.secret.start).toBe(displayStart(l.secret, 'sk_'));
     }
-    const audit = await store.listAudit({ subjectUserId: owner!.id, limit: 10 });
+    const audit = await store.audit.list({ subjectUserId: owner!.id, limit: 10 });
     expect(audit.filter((a) => a.action === 'api_key.seed').map((a) => a.detail)).toEqual([{ keys: 2500, scopes: ['read', 'write'] }]);
   });
 
@@ -77,8 +77,8 @@ describe.each(BACKENDS)('gatehouse dev seed on $name', (backend) => {
     if (!target) return ctx.skip();
     const { out, lines } = await seed(target, ['--keys', '3', '--owner', 'seed@example.com']);
     expect(out.join('')).toMatch(/^seeded 3 keys for seed@example\.com in \d+ ms \(\d+ keys\/s\)$/);
-    const owner = await store.findUserByEmail('seed@example.com');
-    expect(await store.listApiKeys({ ownerId: owner!.id })).toHaveLength(2503);
+    const owner = await store.accounts.findUserByEmail('seed@example.com');
+    expect(await store.apiKeys.list({ ownerId: owner!.id })).toHaveLength(2503);
     const server = await startServer(loadConfig({ ...target.env, PORT: '0', HOST: '127.0.0.1', GATEHOUSE_LOG_LEVEL: 'silent' }), { logger: silentLogger });
     try {
       for (const l of lines) {
@@ -97,11 +97,11 @@ describe.each(BACKENDS)('gatehouse dev seed on $name', (backend) => {
     if (!target) return ctx.skip();
     const file = join(target.dataDir, 'taken.tsv');
     writeFileSync(file, 'someone else\n');
-    const owner = await store.findUserByEmail('seed@example.com');
-    const before = (await store.listApiKeys({ ownerId: owner!.id })).length;
+    const owner = await store.accounts.findUserByEmail('seed@example.com');
+    const before = (await store.apiKeys.list({ ownerId: owner!.id })).length;
     await expect(seed(target, ['--keys', '5'], file)).rejects.toMatchObject({ code: 'EEXIST' });
     expect(readFileSync(file, 'utf8')).toBe('someone else\n');
-    expect(await store.listApiKeys({ ownerId: owner!.id })).toHaveLength(before);
+    expect(await store.apiKeys.list({ ownerId: owner!.id })).toHaveLength(before);
   });
 
   it.for<[string[], new (...args: never[]) => Error, RegExp]>([

@@ -44,7 +44,7 @@ export async function buildRuntime(config: Config, opts: BuildOptions = {}): Pro
   await store.migrate();
 
   const usage = new BatchedUsageSink(
-    { api_key: (batch) => store.recordKeyUsage(batch), grant: (batch) => store.oauth.recordGrantUsage(batch) },
+    { api_key: (batch) => store.apiKeys.recordUsage(batch), grant: (batch) => store.oauth.grants.recordUsage(batch) },
     USAGE_FLUSH_MS,
     log,
   );

@@ -4,8 +4,8 @@ import type { Actor } from '../core/context.js';
 import type { Runtime } from '../core/runtime.js';
 import { notFound } from '../core/errors.js';
 import { createClient } from '../core/oauth/clients.js';
-import type { ClientRecord } from '../store/oauth-store.js';
-import type { UserRecord } from '../store/store.js';
+import type { ClientRecord } from '../core/model/client.js';
+import type { UserRecord } from '../core/model/user.js';
 import { parse, str, withRuntime } from './commands.js';
 import { type CliIO, UsageError } from './io.js';
 
@@ -21,7 +21,7 @@ function required(value: string | undefined, flag: string): string {
 }
 
 async function userByEmail(core: Runtime, email: string): Promise<UserRecord> {
-  const user = await core.store.findUserByEmail(email.trim().toLowerCase());
+  const user = await core.store.accounts.findUserByEmail(email.trim().toLowerCase());
   if (!user) throw notFound(`No account with email ${email}`);
   return user;
 }
@@ -90,7 +90,7 @@ export async function clientsCommand(config: Config, io: CliIO, args: string[]):
     case 'list': {
       const p = parse(rest, { owner: { type: 'string' } });
       const owner = str(p, 'owner');
-      const clients = await withRuntime(config, async (core) => core.store.oauth.listClients(owner ? (await userByEmail(core, owner)).id : undefined));
+      const clients = await withRuntime(config, async (core) => core.store.oauth.clients.list(owner ? (await userByEmail(core, owner)).id : undefined));
       if (p.values.json) io.out(JSON.stringify(clients.map(clientJson)));
       else if (clients.length === 0) io.out('no applications');
       else io.out(clients.map((c) => `${c.id}\t${c.type}\t${c.scopes.join(',')}\t${c.name}\t${c.redirectUris.join(' ')}`).join('\n'));

@@ -9,7 +9,8 @@ import { notFound } from '../core/errors.js';
 import { createKey, getManagedKey, keyStatus, revokeKey, rollKey } from '../core/keys.js';
 import { createLogger } from '../log.js';
 import { buildRuntime } from '../runtime.js';
-import type { ApiKeyRecord, UserRecord } from '../store/store.js';
+import type { ApiKeyRecord } from '../core/model/api-key.js';
+import type { UserRecord } from '../core/model/user.js';
 import { type CliIO, UsageError } from './io.js';
 
 type Flags = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
@@ -62,7 +63,7 @@ export function duration(text: string, flag: string): number {
 }
 
 async function userByEmail(core: Runtime, email: string): Promise<UserRecord> {
-  const user = await core.store.findUserByEmail(email.trim().toLowerCase());
+  const user = await core.store.accounts.findUserByEmail(email.trim().toLowerCase());
   if (!user) throw notFound(`No account with email ${email}`);
   return user;
 }
@@ -134,7 +135,7 @@ export async function keysCommand(config: Config, io: CliIO, args: string[]): Pr
       const owner = str(p, 'owner');
       const { keys, now } = await withRuntime(config, async (core) => {
         const ownerId = owner ? (await userByEmail(core, owner)).id : undefined;
-        return { keys: await core.store.listApiKeys(ownerId ? { ownerId } : {}), now: core.clock.now() };
+        return { keys: await core.store.apiKeys.list(ownerId ? { ownerId } : {}), now: core.clock.now() };
       });
       if (values.json) io.out(JSON.stringify(keys.map((k) => keyJson(k, now))));
       else if (keys.length === 0) io.out('no keys');

@@ -2,27 +2,25 @@
  * `gatehouse dev seed --keys N`: fills a database with N API keys for one owner, fast, so the
  * benchmark's cold-cache scenario can run against a million stored keys. Development only.
  *
- * It writes the same rows `createKey` would (an `api_keys` row plus its `api_key_secrets`
- * row holding only the SHA-256 digest), but in chunked multi-row inserts inside a few large
- * transactions instead of one transaction and one audit entry per key; one audit entry
- * records the whole batch. Secrets go to `--secrets-file` (mode 0600) when asked, never to
- * standard output.
+ * It makes the same keys `createKey` would (a key plus one secret, stored only as its SHA-256
+ * digest), but writes them through the store's bulk operation (`apiKeys.createMany`: multi-row
+ * inserts in a few large transactions) instead of one transaction and one audit entry per key;
+ * one audit entry records the whole seed. Secrets go to `--secrets-file` (mode 0600) when
+ * asked, never to standard output.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.js';
 import { createUser } from '../core/accounts.js';
-import type { Actor } from '../core/context.js';
+import { type Actor, audit } from '../core/context.js';
 import { issueSecret, publicId } from '../core/credentials.js';
-import { systemClock } from '../core/clock.js';
 import { assertKnown, createRegistry, normalize } from '../core/scopes.js';
-import { type Db, connect } from '../store/connect.js';
+import type { AuditInput } from '../core/model/audit.js';
+import type { NewApiKey } from '../store/store.js';
 import { parse, str, withRuntime } from './commands.js';
 import { type CliIO, UsageError } from './io.js';
 
 export const MAX_SEED_KEYS = 10_000_000;
-/** Rows per INSERT: 9 columns × 1000 rows stays far below SQLite's and PostgreSQL's bound-parameter limits. */
-const ROWS_PER_INSERT = 1_000;
 /** Keys per transaction: large enough to amortize commits, small enough to keep locks short. */
 const KEYS_PER_TRANSACTION = 20_000;
 const DEFAULT_OWNER = 'seed@example.com';
@@ -77,71 +75,39 @@ export interface SeedInput {
 /** Seeds `count` keys; creates the owner (a regular account with an unusable random password) if missing. */
 export async function seedKeys(config: Config, input: SeedInput): Promise<SeedResult> {
   const started = performance.now();
-  const ownerId = await withRuntime(config, async (rt) => {
-    const existing = await rt.store.findUserByEmail(input.owner);
-    return existing ? existing.id : (await createUser(rt, cliActor, { email: input.owner, password: randomBytes(24).toString('base64url'), admin: false })).id;
-  });
-  const conn = connect(config.database);
-  try {
-    const now = systemClock.now();
-    const scopeText = input.scopes.join(' ');
+  return withRuntime(config, async (rt) => {
+    const existing = await rt.store.accounts.findUserByEmail(input.owner);
+    const ownerId = existing
+      ? existing.id
+      : (await createUser(rt, cliActor, { email: input.owner, password: randomBytes(24).toString('base64url'), admin: false })).id;
+    const now = rt.clock.now();
+    // One audit entry records the whole seed, with the first batch.
+    let entry: AuditInput | null = audit(rt, cliActor, 'api_key.seed', null, ownerId, { keys: input.count, scopes: input.scopes });
     for (let done = 0; done < input.count; ) {
-      const batch = Math.min(KEYS_PER_TRANSACTION, input.count - done);
-      const first = done === 0;
-      // Written only after the commit: PostgreSQL may retry the transaction with new secrets.
-      const lines = await conn.write(async (trx) => {
-        let written = '';
-        for (let i = 0; i < batch; i += ROWS_PER_INSERT) {
-          written += await insertChunk(trx, { ownerId, scopes: scopeText, now, first: done + i, size: Math.min(ROWS_PER_INSERT, batch - i), prefix: config.prefixes.apiKey });
-        }
-        if (first) {
-          await trx
-            .insertInto('audit_log')
-            .values({
-              at: now,
-              actor_type: 'cli',
-              actor_id: null,
-              subject_user_id: ownerId,
-              action: 'api_key.seed',
-              target: null,
-              ip: null,
-              detail: JSON.stringify({ keys: input.count, scopes: input.scopes }),
-            })
-            .execute();
-        }
-        return written;
-      });
-      input.onSecrets?.(lines);
-      done += batch;
+      const size = Math.min(KEYS_PER_TRANSACTION, input.count - done);
+      const batch = newKeys({ ownerId, scopes: [...input.scopes], now, first: done, size, prefix: config.prefixes.apiKey });
+      await rt.store.apiKeys.createMany(batch.keys, entry);
+      // Secrets leave the process only once their keys are committed.
+      input.onSecrets?.(batch.lines);
+      entry = null;
+      done += size;
     }
-  } finally {
-    await conn.close();
-  }
-  return { keys: input.count, ownerId, ms: Math.round(performance.now() - started) };
+    return { keys: input.count, ownerId, ms: Math.round(performance.now() - started) };
+  });
 }
 
-async function insertChunk(trx: Db, c: { ownerId: string; scopes: string; now: number; first: number; size: number; prefix: string }): Promise<string> {
-  const keys = [];
-  const secrets = [];
+/** `size` new keys with one secret each, as `createKey` makes them, and their `key_id<TAB>secret` lines. */
+function newKeys(c: { ownerId: string; scopes: string[]; now: number; first: number; size: number; prefix: string }): { keys: NewApiKey[]; lines: string } {
+  const keys: NewApiKey[] = [];
   let lines = '';
   for (let i = 0; i < c.size; i++) {
     const issued = issueSecret(c.prefix);
     const id = publicId('key_');
     keys.push({
-      id,
-      owner_id: c.ownerId,
-      name: `seed ${c.first + i + 1}`,
-      scopes: c.scopes,
-      start: issued.start,
-      created_at: c.now,
-      expires_at: null,
-      revoked_at: null,
-      last_used_at: null,
+      key: { id, ownerId: c.ownerId, name: `seed ${c.first + i + 1}`, scopes: c.scopes, start: issued.start, createdAt: c.now, expiresAt: null, revokedAt: null, lastUsedAt: null },
+      secret: { hash: issued.hash, keyId: id, start: issued.start, createdAt: c.now, expiresAt: null },
     });
-    secrets.push({ hash: issued.hash, key_id: id, start: issued.start, created_at: c.now, expires_at: null });
     lines += `${id}\t${issued.secret}\n`;
   }
-  await trx.insertInto('api_keys').values(keys).execute();
-  await trx.insertInto('api_key_secrets').values(secrets).execute();
-  return lines;
+  return { keys, lines };
 }

@@ -1,7 +1,7 @@
 /** `gatehouse signing-keys list|rotate`: inspect and rotate the JWT signing keys. */
 import type { Config } from '../config.js';
 import { SIGNING_ALGS, type SigningAlg, currentSigner, retiredAt } from '../core/signing-keys.js';
-import type { SigningKeyRecord } from '../store/store.js';
+import type { SigningKeyRecord } from '../core/model/signing-key.js';
 import { duration, parse, str, withRuntime } from './commands.js';
 import { type CliIO, UsageError } from './io.js';
 

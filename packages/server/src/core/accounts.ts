@@ -6,14 +6,17 @@
 import { hashSecret, issueSecret, publicId, randomBase62 } from './credentials.js';
 import { type Actor, audit } from './context.js';
 import type { Runtime } from './runtime.js';
-import { invalidRequest, unauthenticated } from './errors.js';
+import { conflict, forbidden, invalidRequest, unauthenticated } from './errors.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, burnPasswordCheck, hashPassword, verifyPassword } from './passwords.js';
 import { type ThrottleRule, assertNotThrottled, countFailure } from './throttle.js';
-import type { SignupGate, UserRecord } from '../store/store.js';
+import type { SignupGate, UserRecord } from './model/user.js';
 
 export type SignupMode = 'open' | 'invite' | 'closed';
 
 export const LOGIN_FAILED = 'Invalid email or password';
+export const EMAIL_TAKEN = 'An account with this email already exists';
+export const SIGNUP_CLOSED = 'Sign-up is closed on this server; ask an administrator for an account';
+export const INVITE_INVALID = 'This invite is invalid, used or expired';
 export const SESSION_TTL_MS = 7 * 86_400_000;
 const PER_ACCOUNT: ThrottleRule = { limit: 5, windowMs: 15 * 60_000 };
 const PER_IP: ThrottleRule = { limit: 30, windowMs: 15 * 60_000 };
@@ -48,7 +51,8 @@ export async function createUser(ctx: Runtime, actor: Actor, input: NewUser): Pr
   const email = normalizeEmail(input.email);
   checkPasswordPolicy(input.password);
   const id = publicId('usr_');
-  return ctx.store.createUser(
+  // The store checks the gate and the email atomically with the insert; the refusals are ours.
+  const result = await ctx.store.accounts.createUser(
     {
       id,
       email,
@@ -59,6 +63,16 @@ export async function createUser(ctx: Runtime, actor: Actor, input: NewUser): Pr
     },
     audit(ctx, { ...actor, id: actor.id ?? id }, 'user.create', id, id, { email }),
   );
+  switch (result.status) {
+    case 'created':
+      return result.user;
+    case 'email-taken':
+      throw conflict(EMAIL_TAKEN);
+    case 'signup-closed':
+      throw forbidden(SIGNUP_CLOSED);
+    case 'invite-invalid':
+      throw forbidden(INVITE_INVALID);
+  }
 }
 
 /**
@@ -96,7 +110,7 @@ export async function createInvite(ctx: Runtime, actor: Actor, email: string | n
   const issued = issueSecret('inv_');
   const now = ctx.clock.now();
   const normalized = email === null ? null : normalizeEmail(email);
-  await ctx.store.createInvite(
+  await ctx.store.accounts.createInvite(
     { hash: issued.hash, email: normalized, createdAt: now, expiresAt: now + ttlMs },
     audit(ctx, actor, 'invite.create', issued.start, null, { email: normalized }),
   );
@@ -110,13 +124,13 @@ export async function signIn(ctx: Runtime, ip: string | null, email: string, pas
   await assertNotThrottled(ctx.limiter, ipKey, PER_IP);
   await assertNotThrottled(ctx.limiter, accountKey, PER_ACCOUNT);
   const normalized = email.trim().toLowerCase();
-  const user = EMAIL.test(normalized) ? await ctx.store.findUserByEmail(normalized) : undefined;
+  const user = EMAIL.test(normalized) ? await ctx.store.accounts.findUserByEmail(normalized) : undefined;
   let ok = false;
   if (user) ok = await verifyPassword(user.passwordHash, password);
   else await burnPasswordCheck(password);
   if (!user || !ok) {
     await countFailure(ctx.limiter, [ipKey, PER_IP], [accountKey, PER_ACCOUNT]);
-    await ctx.store.appendAudit(
+    await ctx.store.audit.append(
       audit(ctx, { type: 'user', id: user?.id ?? null, user: null, ip }, 'session.login_failed', null, user?.id ?? null),
     );
     throw unauthenticated(LOGIN_FAILED);
@@ -135,17 +149,17 @@ export async function startSession(ctx: Runtime, user: UserRecord, ip: string | 
   const token = randomBase62(43);
   const now = ctx.clock.now();
   const expiresAt = now + SESSION_TTL_MS;
-  await ctx.store.createSession({ tokenHash: hashSecret(token), userId: user.id, createdAt: now, expiresAt });
-  await ctx.store.appendAudit(audit(ctx, { type: 'user', id: user.id, user, ip }, 'session.login', null, user.id));
+  await ctx.store.accounts.createSession({ tokenHash: hashSecret(token), userId: user.id, createdAt: now, expiresAt });
+  await ctx.store.audit.append(audit(ctx, { type: 'user', id: user.id, user, ip }, 'session.login', null, user.id));
   return { token, expiresAt };
 }
 
 export async function resolveSession(ctx: Runtime, token: string): Promise<UserRecord | undefined> {
   if (!/^[0-9A-Za-z]{43}$/.test(token)) return undefined;
-  const found = await ctx.store.findSession(hashSecret(token), ctx.clock.now());
+  const found = await ctx.store.accounts.findSession(hashSecret(token), ctx.clock.now());
   return found?.user;
 }
 
 export async function endSession(ctx: Runtime, token: string): Promise<void> {
-  await ctx.store.deleteSession(hashSecret(token));
+  await ctx.store.accounts.deleteSession(hashSecret(token));
 }

@@ -1,6 +1,7 @@
 /** Who acts (for authorization and the audit log), and the prefixes of issued secrets. */
 import type { Clock } from './clock.js';
-import type { ActorType, AuditInput, UserRecord } from '../store/store.js';
+import type { ActorType, AuditInput } from './model/audit.js';
+import type { UserRecord } from './model/user.js';
 
 export interface Prefixes {
   apiKey: string;

@@ -10,7 +10,8 @@
 import type { Clock } from './clock.js';
 import { hashSecret, isWellFormedSecret } from './credentials.js';
 import { unauthenticated } from './errors.js';
-import type { ApiKeyRecord, KeyMatch, Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
+import type { ApiKeyRecord, KeyMatch } from './model/api-key.js';
 import { LookupCache } from './lookup-cache.js';
 import type { UsageSink } from './ports.js';
 
@@ -39,7 +40,7 @@ export class KeyVerifier {
     if (!isWellFormedSecret(secret, this.opts.prefix)) throw unauthenticated(INVALID_KEY_DETAIL);
     const hash = hashSecret(secret);
     const now = this.clock.now();
-    const match = await this.cache.get(hash, now, () => this.store.findApiKeyBySecretHash(hash));
+    const match = await this.cache.get(hash, now, () => this.store.apiKeys.findBySecretHash(hash));
     if (!match) throw unauthenticated(INVALID_KEY_DETAIL);
     const { key, secret: s } = match;
     if (key.revokedAt !== null) throw unauthenticated(INVALID_KEY_DETAIL);

@@ -8,7 +8,7 @@ import { type Actor, audit } from './context.js';
 import type { Runtime } from './runtime.js';
 import { forbidden, invalidRequest, notFound } from './errors.js';
 import { assertKnown, normalize } from './scopes.js';
-import type { ApiKeyRecord } from '../store/store.js';
+import type { ApiKeyRecord } from './model/api-key.js';
 
 export const MAX_GRACE_MS = 7 * 86_400_000;
 export const GRACE_CHOICES_MS = [0, 3_600_000, 86_400_000, MAX_GRACE_MS] as const;
@@ -62,7 +62,7 @@ export async function createKey(ctx: Runtime, actor: Actor, input: CreateKeyInpu
     revokedAt: null,
     lastUsedAt: null,
   };
-  await ctx.store.createApiKey(
+  await ctx.store.apiKeys.create(
     key,
     { hash: issued.hash, keyId: key.id, start: issued.start, createdAt: now, expiresAt: null },
     audit(ctx, actor, 'api_key.create', key.id, key.ownerId, { name, scopes, expires_at: input.expiresAt }),
@@ -72,7 +72,7 @@ export async function createKey(ctx: Runtime, actor: Actor, input: CreateKeyInpu
 
 /** The key if `actor` may manage it (its owner, or an admin); 404 otherwise so ids are not an oracle. */
 export async function getManagedKey(ctx: Runtime, actor: Actor, keyId: string): Promise<ApiKeyRecord> {
-  const key = await ctx.store.getApiKey(keyId);
+  const key = await ctx.store.apiKeys.get(keyId);
   if (!key || !actor.user || (key.ownerId !== actor.user.id && !actor.user.isAdmin)) {
     throw notFound('API key not found');
   }
@@ -81,7 +81,7 @@ export async function getManagedKey(ctx: Runtime, actor: Actor, keyId: string): 
 
 export async function revokeKey(ctx: Runtime, actor: Actor, keyId: string): Promise<ApiKeyRecord> {
   const key = await getManagedKey(ctx, actor, keyId);
-  const revoked = await ctx.store.revokeApiKey(key.id, ctx.clock.now(), audit(ctx, actor, 'api_key.revoke', key.id, key.ownerId));
+  const revoked = await ctx.store.apiKeys.revoke(key.id, ctx.clock.now(), audit(ctx, actor, 'api_key.revoke', key.id, key.ownerId));
   if (!revoked) throw notFound('API key not found');
   await ctx.revocations.publish(key.id);
   return revoked;
@@ -95,7 +95,7 @@ export async function rollKey(ctx: Runtime, actor: Actor, keyId: string, graceMs
   const now = ctx.clock.now();
   if (keyStatus(key, now) !== 'active') throw forbidden(`Cannot roll an ${keyStatus(key, now)} key`);
   const issued = issueSecret(ctx.config.prefixes.apiKey);
-  const rolled = await ctx.store.rollApiKey(
+  const rolled = await ctx.store.apiKeys.roll(
     key.id,
     { hash: issued.hash, keyId: key.id, start: issued.start, createdAt: now, expiresAt: null },
     now + graceMs,
@@ -107,5 +107,5 @@ export async function rollKey(ctx: Runtime, actor: Actor, keyId: string, graceMs
 }
 
 export async function listKeys(ctx: Runtime, ownerId: string): Promise<ApiKeyRecord[]> {
-  return ctx.store.listApiKeys({ ownerId });
+  return ctx.store.apiKeys.list({ ownerId });
 }

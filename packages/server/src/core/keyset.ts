@@ -9,7 +9,7 @@ import type { Runtime } from './runtime.js';
 import { audit } from './context.js';
 import type { SecretBox } from './secret-box.js';
 import { type SigningAlg, currentSigner, generateSigningKey, publishedKeys } from './signing-keys.js';
-import type { SigningKeyRecord } from '../store/store.js';
+import type { SigningKeyRecord } from './model/signing-key.js';
 
 export interface KeysetOptions {
   alg: SigningAlg;
@@ -44,7 +44,7 @@ export class Keyset {
     if (this.records.length === 0) {
       const now = this.ctx.clock.now();
       const key = await generateSigningKey(this.opts.alg, this.box, now, now);
-      await this.ctx.store.addSigningKey(key, audit(this.ctx, actor, 'signing_key.create', key.kid, null, { alg: key.alg }));
+      await this.ctx.store.signingKeys.add(key, audit(this.ctx, actor, 'signing_key.create', key.kid, null, { alg: key.alg }));
       await this.refresh();
     }
   }
@@ -60,7 +60,7 @@ export class Keyset {
 
   async refresh(): Promise<void> {
     this.lastRefresh = this.ctx.clock.now();
-    this.records = await this.ctx.store.listSigningKeys();
+    this.records = await this.ctx.store.signingKeys.list();
   }
 
   /**
@@ -73,7 +73,7 @@ export class Keyset {
     // Creation times order keys that activate in the same millisecond: the newest must win.
     const createdAt = Math.max(now, ...this.records.map((r) => r.createdAt + 1));
     const key = await generateSigningKey(alg, this.box, createdAt, now + delayMs);
-    await this.ctx.store.addSigningKey(key, audit(this.ctx, actor, 'signing_key.rotate', key.kid, null, { alg, activates_at: key.activatesAt }));
+    await this.ctx.store.signingKeys.add(key, audit(this.ctx, actor, 'signing_key.rotate', key.kid, null, { alg, activates_at: key.activatesAt }));
     await this.refresh();
     return key;
   }

@@ -9,7 +9,7 @@
  */
 import { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair } from 'jose';
 import type { SecretBox } from './secret-box.js';
-import type { SigningKeyRecord } from '../store/store.js';
+import type { SigningKeyRecord } from './model/signing-key.js';
 
 export type SigningAlg = 'ES256' | 'EdDSA';
 export const SIGNING_ALGS: readonly SigningAlg[] = ['ES256', 'EdDSA'];

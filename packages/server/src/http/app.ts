@@ -8,7 +8,6 @@ import type { Context } from 'hono';
 import { cors } from 'hono/cors';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { notFound } from '../core/errors.js';
-import { agentRoutes } from './api/agents.js';
 import { apiKeyRoutes } from './api/api-keys.js';
 import { applicationRoutes } from './api/applications.js';
 import { auditLogRoutes } from './api/audit-log.js';
@@ -27,6 +26,7 @@ import { apiError, normalizeError } from './errors.js';
 import { oauthErrorResponse } from './oauth/errors.js';
 import { oauthRoutes } from './oauth/index.js';
 import { operationRoutes } from './operations.js';
+import { sampleApi } from '../sample/api.js';
 import { securityHeaders } from './security.js';
 import { skillRoutes } from './skills.js';
 
@@ -77,7 +77,7 @@ export function createApp(rt: Runtime): OpenAPIHono<AppEnv> {
   app.route('/v1', apiKeyRoutes(rt));
   app.route('/v1', applicationRoutes(rt));
   app.route('/v1', auditLogRoutes(rt));
-  if (config.sampleApi) app.route('/v1', agentRoutes(rt));
+  if (config.sampleApi) app.route('/v1', sampleApi(rt));
   app.route('/', oauthRoutes(rt));
   app.route('/', skillRoutes(rt));
 

@@ -13,7 +13,7 @@ import { resolveSession } from '../core/accounts.js';
 import type { Actor } from '../core/context.js';
 import { forbidden, insufficientScope, unauthenticated } from '../core/errors.js';
 import { assertKnown, missing } from '../core/scopes.js';
-import type { UserRecord } from '../store/store.js';
+import type { UserRecord } from '../core/model/user.js';
 import { MALFORMED_AUTHORIZATION, type VerifiedCredential, parseBearer } from '@gatehouse/verify';
 import { verifyCredential } from '../core/credential-verifier.js';
 import { csrfValid, readSession } from './cookies.js';
@@ -81,7 +81,7 @@ export function assertCanGrant(rt: Runtime, c: Context<AppEnv>, wanted: readonly
 export async function principalUser(rt: Runtime, c: Context<AppEnv>): Promise<UserRecord> {
   const p: Principal = c.get('principal');
   if (p.user) return p.user;
-  const user = await rt.store.getUser(p.userId);
+  const user = await rt.store.accounts.getUser(p.userId);
   if (!user) throw unauthenticated();
   c.set('principal', { ...p, user });
   return user;

@@ -1,5 +1,5 @@
 /** Types shared by the HTTP layer: what middleware sets on each request. Routes receive the `Runtime`. */
-import type { UserRecord } from '../store/store.js';
+import type { UserRecord } from '../core/model/user.js';
 
 /** The authenticated caller of a /v1 route. */
 export interface Principal {

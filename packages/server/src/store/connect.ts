@@ -7,11 +7,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { type Prepared, bind, bindValues } from './prepared.js';
 import type { Database } from './schema.js';
-import type { AuditInput } from './store.js';
 
 export type Db = Kysely<Database>;
 
@@ -191,29 +190,3 @@ export function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
-
-/** Advisory-lock id that orders credential events on PostgreSQL ("GHEV"). */
-const EVENT_LOCK = 0x47484556;
-
-/**
- * Records that a credential (an API key, a grant, a token) was revoked or rolled, for other
- * processes to drop cached lookups. Pollers read events by increasing seq, so events must
- * become visible in seq order: SQLite has one writer at a time; on PostgreSQL a
- * transaction-scoped advisory lock makes event writers take turns.
- */
-export async function appendCredentialEvent(kind: Connection['kind'], trx: Db, id: string, at: number): Promise<void> {
-  if (kind === 'postgres') await sql`select pg_advisory_xact_lock(${EVENT_LOCK})`.execute(trx);
-  await trx.insertInto('credential_events').values({ key_id: id, at }).execute();
-}
-
-/** An audit entry as a row. */
-export const auditRow = (a: AuditInput) => ({
-  at: a.at,
-  actor_type: a.actorType,
-  actor_id: a.actorId,
-  subject_user_id: a.subjectUserId,
-  action: a.action,
-  target: a.target,
-  ip: a.ip,
-  detail: JSON.stringify(a.detail ?? {}),
-});

@@ -76,6 +76,7 @@ function m001(dialect: Dialect): Migration {
         .addColumn('detail', 'text', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('audit_log_subject').on('audit_log').columns(['subject_user_id', 'id']).execute();
+      // The sample API once kept its agents here; no code reads or writes this table any more, kept for existing databases.
       await db.schema
         .createTable('agents')
         .addColumn('id', 'text', (c) => c.primaryKey())

@@ -1,4 +1,7 @@
-/** Table shapes as Kysely sees them. Timestamps are integer milliseconds; booleans are 0/1. */
+/**
+ * Table shapes as Kysely sees them, and how values are encoded in their columns: timestamps are
+ * integer milliseconds; booleans are 0/1; scope lists are space-separated text.
+ */
 import type { Generated } from 'kysely';
 
 export interface Database {
@@ -77,5 +80,9 @@ export interface Database {
     rotated_at: number | null;
     successor_sealed: string | null;
   };
-  agents: { id: string; owner_id: string; name: string; description: string; created_at: number; updated_at: number };
 }
+
+export type Row<T extends keyof Database> = Database[T];
+
+/** A space-separated list column (scopes) as an array; empty text is an empty list. */
+export const split = (s: string): string[] => (s === '' ? [] : s.split(' '));

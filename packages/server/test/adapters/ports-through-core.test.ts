@@ -70,9 +70,9 @@ describe.each(BACKENDS)('ports through core on $name', (backend) => {
     const { key, secret } = await keyOf(rt);
     clock.advance(1_000);
     await rt.apiKeys.verify(secret);
-    expect((await rt.store.getApiKey(key.id))?.lastUsedAt).toBeNull();
+    expect((await rt.store.apiKeys.get(key.id))?.lastUsedAt).toBeNull();
     await rt.usage.flush();
-    expect((await rt.store.getApiKey(key.id))?.lastUsedAt).toBe(clock.now());
+    expect((await rt.store.apiKeys.get(key.id))?.lastUsedAt).toBe(clock.now());
   });
 
   it('the Limiter throttles /v0/auth failures per key_id', async (ctx) => {

@@ -59,7 +59,7 @@ describe.each(BACKENDS)('gatehouse CLI on $name', (backend) => {
   it('migrate applies the schema', async (ctx) => {
     if (!target) return ctx.skip();
     expect(json<{ migrated: boolean; database: string }>(await cli(target, ['migrate', '--json']))).toEqual({ migrated: true, database: backend.name });
-    expect(await store.listApiKeys({})).toEqual([]);
+    expect(await store.apiKeys.list({})).toEqual([]);
   });
 
   it('users create reads the password from stdin; the first account is admin', async (ctx) => {
@@ -72,7 +72,7 @@ describe.each(BACKENDS)('gatehouse CLI on $name', (backend) => {
     expect(second.admin).toBe(false);
     const third = json<{ admin: boolean }>(await cli(target, ['users', 'create', '--email', 'ops@example.com', '--password-stdin', '--admin', '--json'], { stdin: PASSWORD }));
     expect(third.admin).toBe(true);
-    const stored = await store.findUserByEmail('owner@example.com');
+    const stored = await store.accounts.findUserByEmail('owner@example.com');
     expect(stored?.isAdmin).toBe(true);
     expect(stored?.passwordHash).toMatch(/^\$argon2id\$/);
   });
@@ -82,7 +82,7 @@ describe.each(BACKENDS)('gatehouse CLI on $name', (backend) => {
     const run = await cli(target, ['users', 'create', '--email', 'nostdin@example.com'], { stdin: PASSWORD });
     expect(run.code).toBe(2);
     expect(run.err).toContain('--password-stdin');
-    expect(await store.findUserByEmail('nostdin@example.com')).toBeUndefined();
+    expect(await store.accounts.findUserByEmail('nostdin@example.com')).toBeUndefined();
   });
 
   it('keys create prints exactly key_id, key, scopes and expires_at', async (ctx) => {
@@ -97,8 +97,8 @@ describe.each(BACKENDS)('gatehouse CLI on $name', (backend) => {
     const expiresAt = Date.parse(created.expires_at as string);
     expect(expiresAt).toBeGreaterThanOrEqual(before + 30 * 86_400_000);
     expect(expiresAt).toBeLessThanOrEqual(Date.now() + 30 * 86_400_000);
-    const stored = await store.getApiKey(created.key_id as string);
-    expect(stored?.ownerId).toBe((await store.findUserByEmail('dev@example.com'))?.id);
+    const stored = await store.apiKeys.get(created.key_id as string);
+    expect(stored?.ownerId).toBe((await store.accounts.findUserByEmail('dev@example.com'))?.id);
 
     const forever = json<Record<string, unknown>>(await cli(target, ['keys', 'create', '--owner', 'dev@example.com', '--name', 'forever', '--scopes', 'read', '--json']));
     expect(forever.expires_at).toBeNull();
@@ -116,7 +116,7 @@ describe.each(BACKENDS)('gatehouse CLI on $name', (backend) => {
     const revoked = await cli(target, ['keys', 'revoke', created.key_id]);
     expect(revoked.code).toBe(0);
     expect(revoked.out).toContain(created.key_id);
-    expect((await store.getApiKey(created.key_id))?.revokedAt).not.toBeNull();
+    expect((await store.apiKeys.get(created.key_id))?.revokedAt).not.toBeNull();
     const after = json<KeyListed[]>(await cli(target, ['keys', 'list', '--json']));
     expect(after.find((k) => k.key_id === created.key_id)?.status).toBe('revoked');
 
@@ -126,13 +126,13 @@ describe.each(BACKENDS)('gatehouse CLI on $name', (backend) => {
     expect(rolled.key).toMatch(/^sk_[0-9A-Za-z]{36}$/);
     expect(rolled.key).not.toBe(live.key);
     expect(rolled.grace_seconds).toBe(3600);
-    expect((await store.getApiKey(live.key_id))?.start).toBe(rolled.key.slice(0, 7));
+    expect((await store.apiKeys.get(live.key_id))?.start).toBe(rolled.key.slice(0, 7));
     expect((await cli(target, ['keys', 'roll', created.key_id, '--json'])).code).toBe(1);
   });
 
   it('explains an unknown scope or owner (exit 1) and a bad duration (exit 2)', async (ctx) => {
     if (!target) return ctx.skip();
-    const count = (await store.listApiKeys({})).length;
+    const count = (await store.apiKeys.list({})).length;
     const scope = await cli(target, ['keys', 'create', '--owner', 'dev@example.com', '--name', 'x', '--scopes', 'read,root']);
     expect(scope.code).toBe(1);
     expect(scope.err).toContain('Unknown scope: root');
@@ -144,7 +144,7 @@ describe.each(BACKENDS)('gatehouse CLI on $name', (backend) => {
     expect(duration.err).toContain('--expires-in');
     const grace = await cli(target, ['keys', 'roll', 'key_whatever', '--grace', '1 hour']);
     expect(grace.code).toBe(2);
-    expect(await store.listApiKeys({})).toHaveLength(count);
+    expect(await store.apiKeys.list({})).toHaveLength(count);
   });
 
   it('reports a configuration error naming the variable (exit 2)', async (ctx) => {

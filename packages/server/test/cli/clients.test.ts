@@ -56,8 +56,8 @@ describe.each(BACKENDS)('gatehouse clients on $name', (backend) => {
     expect(Object.keys(printed).sort()).toEqual(['client_id', 'client_secret']);
     expect(printed.client_id).toMatch(/^app_[0-9A-Za-z]{20}$/);
     expect(printed.client_secret).toMatch(/^cs_[0-9A-Za-z]{36}$/);
-    const record = await store.oauth.getClient(printed.client_id!);
-    const owner = await store.findUserByEmail('dev@example.com');
+    const record = await store.oauth.clients.get(printed.client_id!);
+    const owner = await store.accounts.findUserByEmail('dev@example.com');
     expect(record).toMatchObject({
       ownerId: owner!.id,
       name: 'Acme',
@@ -78,7 +78,7 @@ describe.each(BACKENDS)('gatehouse clients on $name', (backend) => {
     if (!target) return ctx.skip();
     const printed = json<Record<string, string>>(await cli(target, [...create, '--redirect-uri', 'com.acme.app:/cb', '--scopes', 'read', '--public', '--json']));
     expect(Object.keys(printed)).toEqual(['client_id']);
-    expect(await store.oauth.getClient(printed.client_id!)).toMatchObject({ type: 'public', secretHash: null, secretStart: null });
+    expect(await store.oauth.clients.get(printed.client_id!)).toMatchObject({ type: 'public', secretHash: null, secretStart: null });
   });
 
   it('prints the secret once in text mode too', async (ctx) => {
@@ -88,13 +88,13 @@ describe.each(BACKENDS)('gatehouse clients on $name', (backend) => {
     const secret = /client secret \(shown once\): (cs_[0-9A-Za-z]{36})/.exec(run.out)?.[1];
     const id = /application (app_[0-9A-Za-z]+)/.exec(run.out)?.[1];
     expect(secret).toBeDefined();
-    expect(await store.oauth.getClient(id!)).toMatchObject({ refreshGraceSeconds: 60, secretHash: hashSecret(secret!) });
+    expect(await store.oauth.clients.get(id!)).toMatchObject({ refreshGraceSeconds: 60, secretHash: hashSecret(secret!) });
   });
 
   it('refuses bad input: usage errors exit 2, refused settings exit 1, nothing is created', async (ctx) => {
     if (!target) return ctx.skip();
-    const owner = await store.findUserByEmail('dev@example.com');
-    const before = (await store.oauth.listClients(owner!.id)).length;
+    const owner = await store.accounts.findUserByEmail('dev@example.com');
+    const before = (await store.oauth.clients.list(owner!.id)).length;
     for (const [argv, code, message] of [
       [[...create, '--scopes', 'read'], 2, /--redirect-uri/],
       [['clients', 'create', '--name', 'x', '--redirect-uri', 'https://a.example/cb', '--scopes', 'read'], 2, /--owner/],
@@ -116,7 +116,7 @@ describe.each(BACKENDS)('gatehouse clients on $name', (backend) => {
       expect(run.err, argv.join(' ')).toMatch(message);
       expect(run.out).toBe('');
     }
-    expect((await store.oauth.listClients(owner!.id)).length).toBe(before);
+    expect((await store.oauth.clients.list(owner!.id)).length).toBe(before);
   });
 
   it("lists one owner's apps, as text and as JSON without secrets", async (ctx) => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIO } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/main.js';
 import { createClient } from '../../src/core/oauth/clients.js';
-import type { UserRecord } from '../../src/store/store.js';
+import type { UserRecord } from '../../src/core/model/user.js';
 import { sqlite } from '../helpers/backends.js';
 import { type TestServer, seedUser, startTestServer, systemActor } from '../helpers/server.js';
 import { PASSWORD, UserAgent } from '../oauth/support.js';

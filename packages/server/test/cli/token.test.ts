@@ -10,7 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/paths.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/main.js';
-import type { ApiKeyRecord } from '../../src/store/store.js';
+import type { ApiKeyRecord } from '../../src/core/model/api-key.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { type TestServer, seedKey, seedUser, startTestServer } from '../helpers/server.js';
 

@@ -5,7 +5,7 @@
  */
 import { expect } from 'vitest';
 import { createClient } from '../../src/core/oauth/clients.js';
-import type { ClientType } from '../../src/store/oauth-store.js';
+import type { ClientType } from '../../src/core/model/client.js';
 import { type ConsoleSession, consoleLogin } from '../helpers/http.js';
 import { type TestServer, seedUser, systemActor } from '../helpers/server.js';
 

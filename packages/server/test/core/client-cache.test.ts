@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
 import { ClientCache } from '../../src/core/oauth/client-cache.js';
 import { openStore } from '../../src/store/kysely-store.js';
-import type { ClientRecord } from '../../src/store/oauth-store.js';
+import type { ClientRecord } from '../../src/core/model/client.js';
 import type { Store } from '../../src/store/store.js';
 
 const TTL = 60_000;
@@ -39,7 +39,7 @@ beforeEach(async () => {
   store = openStore({ sqlitePath: join(dir, 'db.sqlite') });
   await store.migrate();
   clock = new FakeClock();
-  await store.createUser({ id: 'usr_1', email: 'a@example.com', passwordHash: 'x', createdAt: 1, admin: true, gate: { kind: 'open' } }, audit);
+  await store.accounts.createUser({ id: 'usr_1', email: 'a@example.com', passwordHash: 'x', createdAt: 1, admin: true, gate: { kind: 'open' } }, audit);
 });
 afterEach(async () => {
   await store.close();
@@ -48,13 +48,13 @@ afterEach(async () => {
 
 describe('ClientCache', () => {
   it('reads an app once while it lives, again after its TTL or an invalidation', async () => {
-    await store.oauth.createClient(app('app_1', 'usr_1'), audit);
-    const reads = vi.spyOn(store.oauth, 'getClient');
+    await store.oauth.clients.create(app('app_1', 'usr_1'), audit);
+    const reads = vi.spyOn(store.oauth.clients, 'get');
     const cache = new ClientCache(store.oauth, clock, TTL, 100);
     expect((await cache.get('app_1'))?.name).toBe('app');
     expect((await cache.get('app_1'))?.name).toBe('app');
     expect(reads).toHaveBeenCalledTimes(1);
-    await store.oauth.updateClient({ ...app('app_1', 'usr_1'), name: 'renamed' }, audit);
+    await store.oauth.clients.update({ ...app('app_1', 'usr_1'), name: 'renamed' }, audit);
     expect((await cache.get('app_1'))?.name).toBe('app');
     cache.invalidate('app_1');
     expect((await cache.get('app_1'))?.name).toBe('renamed');
@@ -66,7 +66,7 @@ describe('ClientCache', () => {
   it('does not remember an unknown id', async () => {
     const cache = new ClientCache(store.oauth, clock, TTL, 100);
     expect(await cache.get('app_2')).toBeUndefined();
-    await store.oauth.createClient(app('app_2', 'usr_1'), audit);
+    await store.oauth.clients.create(app('app_2', 'usr_1'), audit);
     expect((await cache.get('app_2'))?.id).toBe('app_2');
   });
 });

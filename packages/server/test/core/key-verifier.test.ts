@@ -10,26 +10,40 @@ import { BatchedUsageSink } from '../../src/adapters/memory/usage-sink.js';
 import { PollingRevocationBus } from '../../src/adapters/poll/revocation-bus.js';
 import { silentLogger } from '../../src/log.js';
 import { openStore } from '../../src/store/kysely-store.js';
-import type { AuditInput, Store } from '../../src/store/store.js';
+import type { AuditInput } from '../../src/core/model/audit.js';
+import type { Store } from '../../src/store/store.js';
 
 const MINUTE = 60_000;
-const WRITES = new Set(['createUser', 'createInvite', 'createSession', 'deleteSession', 'createApiKey', 'revokeApiKey', 'rollApiKey', 'recordKeyUsage', 'appendAudit', 'createAgent', 'updateAgent', 'deleteAgent']);
+/** Every write operation of the store, by its path (`apiKeys.roll`). */
+const WRITES = new Set([
+  'accounts.createUser', 'accounts.createInvite', 'accounts.createSession', 'accounts.deleteSession',
+  'apiKeys.create', 'apiKeys.createMany', 'apiKeys.revoke', 'apiKeys.roll', 'apiKeys.recordUsage',
+  'signingKeys.add', 'audit.append',
+]);
 
-/** The store, with every method call counted by name; `afterFind` can hold back a finished lookup. */
+/**
+ * The store, with every operation counted by its path (`apiKeys.findBySecretHash`), sub-stores
+ * included; `afterFind` can hold back a finished lookup.
+ */
 function counting(inner: Store, hooks: { afterFind?: () => Promise<void> } = {}) {
   const calls = new Map<string, number>();
-  const proxy = new Proxy(inner, {
-    get(target, prop, receiver) {
-      const value: unknown = Reflect.get(target, prop, receiver);
-      if (typeof value !== 'function' || typeof prop !== 'string') return value;
-      return async (...args: unknown[]) => {
-        calls.set(prop, (calls.get(prop) ?? 0) + 1);
-        const result: unknown = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-        if (prop === 'findApiKeyBySecretHash' && hooks.afterFind) await hooks.afterFind();
-        return result;
-      };
-    },
-  });
+  const wrap = <T extends object>(target: T, prefix: string): T =>
+    new Proxy(target, {
+      get(t, prop, receiver) {
+        const value: unknown = Reflect.get(t, prop, receiver);
+        if (typeof prop !== 'string') return value;
+        const path = `${prefix}${prop}`;
+        if (value !== null && typeof value === 'object') return wrap(value, `${path}.`);
+        if (typeof value !== 'function') return value;
+        return async (...args: unknown[]) => {
+          calls.set(path, (calls.get(path) ?? 0) + 1);
+          const result: unknown = await (value as (...a: unknown[]) => Promise<unknown>).apply(t, args);
+          if (path === 'apiKeys.findBySecretHash' && hooks.afterFind) await hooks.afterFind();
+          return result;
+        };
+      },
+    });
+  const proxy = wrap(inner, '');
   const count = (name: string) => calls.get(name) ?? 0;
   const reads = () => [...calls].filter(([n]) => !WRITES.has(n)).reduce((s, [, c]) => s + c, 0);
   const writes = () => [...calls].filter(([n]) => WRITES.has(n)).reduce((s, [, c]) => s + c, 0);
@@ -45,7 +59,7 @@ let ownerId: string;
 const audit = (action: string): AuditInput => ({ at: clock.now(), actorType: 'system', actorId: null, subjectUserId: ownerId, action, target: null, ip: null });
 const options = (o: Partial<KeyVerifierOptions> = {}): KeyVerifierOptions => ({ prefix: 'sk_', cacheTtlMs: 10 * MINUTE, cacheMaxEntries: 100, ...o });
 /** The runtime's usage sink, writing last-used times of keys to `target`. */
-const usageSink = (target: Store) => new BatchedUsageSink({ api_key: (batch) => target.recordKeyUsage(batch), grant: async () => {} }, MINUTE, silentLogger);
+const usageSink = (target: Store) => new BatchedUsageSink({ api_key: (batch) => target.apiKeys.recordUsage(batch), grant: async () => {} }, MINUTE, silentLogger);
 const verifierOn = (target: Store, o: Partial<KeyVerifierOptions> = {}) => new KeyVerifier(target, clock, usageSink(target), options(o));
 
 /** A key written straight to the store; returns its id and secret. */
@@ -53,7 +67,7 @@ async function addKey(): Promise<{ id: string; secret: string }> {
   const issued = issueSecret('sk_');
   const id = publicId('key_');
   const now = clock.now();
-  await store.createApiKey(
+  await store.apiKeys.create(
     { id, ownerId, name: 'k', scopes: ['read'], start: issued.start, createdAt: now, expiresAt: null, revokedAt: null, lastUsedAt: null },
     { hash: issued.hash, keyId: id, start: issued.start, createdAt: now, expiresAt: null },
     audit('api_key.create'),
@@ -77,7 +91,7 @@ beforeEach(async () => {
   await store.migrate();
   clock = new FakeClock();
   ownerId = publicId('usr_');
-  await store.createUser({ id: ownerId, email: 'owner@example.com', passwordHash: 'unused', createdAt: clock.now(), admin: 'if-first', gate: { kind: 'open' } }, audit('user.create'));
+  await store.accounts.createUser({ id: ownerId, email: 'owner@example.com', passwordHash: 'unused', createdAt: clock.now(), admin: 'if-first', gate: { kind: 'open' } }, audit('user.create'));
 });
 
 afterEach(async () => {
@@ -96,7 +110,7 @@ describe('KeyVerifier', () => {
     }
     expect(c.reads() + c.writes()).toBe(0);
     expect((await verifier.verify(secret)).id).toMatch(/^key_/);
-    expect(c.count('findApiKeyBySecretHash')).toBe(1);
+    expect(c.count('apiKeys.findBySecretHash')).toBe(1);
   });
 
   it('answers a cache hit without any store read, and reads again once the entry is older than the TTL', async () => {
@@ -119,10 +133,10 @@ describe('KeyVerifier', () => {
     const unknown = issueSecret('sk_').secret;
     await rejected(verifier.verify(unknown));
     await rejected(verifier.verify(unknown));
-    expect(c.count('findApiKeyBySecretHash')).toBe(1);
+    expect(c.count('apiKeys.findBySecretHash')).toBe(1);
     clock.advance(MINUTE);
     await rejected(verifier.verify(unknown));
-    expect(c.count('findApiKeyBySecretHash')).toBe(2);
+    expect(c.count('apiKeys.findBySecretHash')).toBe(2);
   });
 
   it('bounds the cache size by evicting the oldest entry', async () => {
@@ -149,12 +163,12 @@ describe('KeyVerifier', () => {
     const verifier = verifierOn(c.proxy);
     await verifier.verify(secret);
     await verifier.verify(other.secret);
-    await store.revokeApiKey(id, clock.now(), audit('api_key.revoke'));
+    await store.apiKeys.revoke(id, clock.now(), audit('api_key.revoke'));
     expect((await verifier.verify(secret)).id).toBe(id); // still the cached, pre-revocation answer
     verifier.invalidate(id);
     await rejected(verifier.verify(secret));
     expect((await verifier.verify(other.secret)).id).toBe(other.id);
-    expect(c.count('findApiKeyBySecretHash')).toBe(3); // the other key stayed cached
+    expect(c.count('apiKeys.findBySecretHash')).toBe(3); // the other key stayed cached
   });
 
   it('through the polling RevocationBus, drops revocations and rolls written by another store instance on the same file', async () => {
@@ -168,9 +182,9 @@ describe('KeyVerifier', () => {
     for (const k of [revoked, rolled, untouched]) await verifier.verify(k.secret);
     const elsewhere = openStore({ sqlitePath: dbPath });
     try {
-      await elsewhere.revokeApiKey(revoked.id, clock.now(), audit('api_key.revoke'));
+      await elsewhere.apiKeys.revoke(revoked.id, clock.now(), audit('api_key.revoke'));
       const next = issueSecret('sk_');
-      await elsewhere.rollApiKey(rolled.id, { hash: next.hash, keyId: rolled.id, start: next.start, createdAt: clock.now(), expiresAt: null }, clock.now(), audit('api_key.roll'));
+      await elsewhere.apiKeys.roll(rolled.id, { hash: next.hash, keyId: rolled.id, start: next.start, createdAt: clock.now(), expiresAt: null }, clock.now(), audit('api_key.roll'));
       // Until the poll, this instance still answers from its cache (the documented bound).
       expect((await verifier.verify(revoked.secret)).id).toBe(revoked.id);
       await bus.sync();
@@ -205,12 +219,12 @@ describe('KeyVerifier', () => {
     const verifier = verifierOn(c.proxy);
     const inFlight = verifier.verify(secret);
     await readDone; // the read returned the active key but has not reached the verifier yet
-    await store.revokeApiKey(id, clock.now(), audit('api_key.revoke'));
+    await store.apiKeys.revoke(id, clock.now(), audit('api_key.revoke'));
     verifier.invalidate(id);
     release();
     expect((await inFlight).id).toBe(id); // that request was already under way
     await rejected(verifier.verify(secret)); // the stale answer was not cached
-    expect(c.count('findApiKeyBySecretHash')).toBe(2);
+    expect(c.count('apiKeys.findBySecretHash')).toBe(2);
   });
 
   it('verify does no write; the usage sink writes the latest use per key in one batch', async () => {
@@ -227,13 +241,13 @@ describe('KeyVerifier', () => {
     await verifier.verify(b.secret);
     await rejected(verifier.verify(issueSecret('sk_').secret));
     expect(c.writes()).toBe(0);
-    expect((await store.getApiKey(a.id))?.lastUsedAt).toBeNull();
+    expect((await store.apiKeys.get(a.id))?.lastUsedAt).toBeNull();
     await usage.flush();
-    expect(c.count('recordKeyUsage')).toBe(1);
-    expect((await store.getApiKey(a.id))?.lastUsedAt).toBe(t2);
-    expect((await store.getApiKey(b.id))?.lastUsedAt).toBe(t2);
+    expect(c.count('apiKeys.recordUsage')).toBe(1);
+    expect((await store.apiKeys.get(a.id))?.lastUsedAt).toBe(t2);
+    expect((await store.apiKeys.get(b.id))?.lastUsedAt).toBe(t2);
     expect(t2).toBeGreaterThan(t1);
     await usage.flush(); // nothing new: no write
-    expect(c.count('recordKeyUsage')).toBe(1);
+    expect(c.count('apiKeys.recordUsage')).toBe(1);
   });
 });

@@ -11,7 +11,8 @@ import type { KeyVerifier } from '../../src/core/key-verifier.js';
 import { MAX_GRACE_MS, createKey, getManagedKey, keyStatus, listKeys, revokeKey, rollKey } from '../../src/core/keys.js';
 import type { ServerRuntime } from '../../src/runtime.js';
 import { openStore } from '../../src/store/kysely-store.js';
-import type { Store, UserRecord } from '../../src/store/store.js';
+import type { UserRecord } from '../../src/core/model/user.js';
+import type { Store } from '../../src/store/store.js';
 import { testRuntime } from '../helpers/runtime.js';
 
 const HOUR = 3_600_000;
@@ -30,10 +31,12 @@ let bob: UserRecord;
 async function addUser(email: string): Promise<UserRecord> {
   const id = publicId('usr_');
   const at = clock.now();
-  return store.createUser(
+  const result = await store.accounts.createUser(
     { id, email, passwordHash: 'unused', createdAt: at, admin: 'if-first', gate: { kind: 'open' } },
     { at, actorType: 'system', actorId: null, subjectUserId: id, action: 'user.create', target: id, ip: null },
   );
+  if (result.status !== 'created') throw new Error(`user not created: ${result.status}`);
+  return result.user;
 }
 
 const as = (user: UserRecord): Actor => ({ type: 'user', id: user.id, user, ip: '203.0.113.7' });
@@ -90,7 +93,7 @@ describe('createKey', () => {
     expect(key).toMatchObject({ createdAt: clock.now(), expiresAt: clock.now() + DAY, revokedAt: null, lastUsedAt: null });
     expect(key.id).toMatch(/^key_[0-9A-Za-z]{20}$/);
     expect(keyStatus(key, clock.now())).toBe('active');
-    expect(await store.getApiKey(key.id)).toEqual(key);
+    expect(await store.apiKeys.get(key.id)).toEqual(key);
     expect((await listKeys(ctx, alice.id)).map((k) => k.id)).toEqual([key.id]);
     expect(await listKeys(ctx, bob.id)).toEqual([]);
   });
@@ -101,7 +104,7 @@ describe('createKey', () => {
     expect(unknown.extra.unknown_scopes).toEqual(['root']);
     await expectError(newKey(alice, { expiresAt: clock.now() - 1 }), 'invalid_request', 400);
     await expectError(newKey(alice, { expiresAt: clock.now() }), 'invalid_request', 400);
-    expect(await store.listApiKeys({})).toEqual([]);
+    expect(await store.apiKeys.list({})).toEqual([]);
   });
 
   it('trims the name and enforces 1..100 characters', async () => {
@@ -115,11 +118,11 @@ describe('createKey', () => {
 
   it('stores only the SHA-256 hash of the secret', async () => {
     const { key, secret } = await newKey(alice);
-    const match = await store.findApiKeyBySecretHash(hashSecret(secret));
+    const match = await store.apiKeys.findBySecretHash(hashSecret(secret));
     expect(match?.key.id).toBe(key.id);
     expect(match?.secret.hash).toBe(hashSecret(secret));
     expect(match?.secret.expiresAt).toBeNull();
-    expect(await store.findApiKeyBySecretHash(secret)).toBeUndefined();
+    expect(await store.apiKeys.findBySecretHash(secret)).toBeUndefined();
     const rolled = await rollKey(ctx, as(alice), key.id, HOUR);
     const dump = dumpDatabase();
     expect(dump).toContain(hashSecret(secret));
@@ -157,7 +160,7 @@ describe('revokeKey', () => {
     expect((await revokeKey(ctx, as(alice), key.id)).revokedAt).toBe(first);
     clock.advance(HOUR);
     expect((await revokeKey(ctx, as(alice), key.id)).revokedAt).toBe(first);
-    expect((await store.getApiKey(key.id))?.revokedAt).toBe(first);
+    expect((await store.apiKeys.get(key.id))?.revokedAt).toBe(first);
     await expectError(verifier.verify(secret), 'unauthenticated', 401);
   });
 
@@ -184,7 +187,7 @@ describe('rollKey', () => {
     expect(rolled.key.id).toBe(key.id);
     expect(rolled.secret).not.toBe(oldSecret);
     expect(rolled.key.start).toBe(rolled.secret.slice(0, 7));
-    expect((await store.findApiKeyBySecretHash(hashSecret(oldSecret)))?.secret.expiresAt).toBe(rolledAt + grace);
+    expect((await store.apiKeys.findBySecretHash(hashSecret(oldSecret)))?.secret.expiresAt).toBe(rolledAt + grace);
     expect((await verifier.verify(rolled.secret)).id).toBe(key.id);
     if (grace > 0) {
       expect((await verifier.verify(oldSecret)).id).toBe(key.id);
@@ -214,7 +217,7 @@ describe('rollKey', () => {
       await expectError(rollKey(ctx, as(alice), key.id, grace), 'invalid_request', 400);
     }
     expect(MAX_GRACE_MS).toBe(7 * DAY);
-    expect((await store.getApiKey(key.id))?.start).toBe(key.start);
+    expect((await store.apiKeys.get(key.id))?.start).toBe(key.start);
   });
 
   it('refuses to roll a revoked or an expired key', async () => {
@@ -224,7 +227,7 @@ describe('rollKey', () => {
     const { key: expiring } = await newKey(alice, { expiresAt: clock.now() + HOUR });
     clock.advance(HOUR);
     await expectError(rollKey(ctx, as(alice), expiring.id, 0), 'forbidden', 403);
-    expect(await store.credentialEventsSince(0)).toHaveLength(1); // only the revocation
+    expect(await store.events.since(0)).toHaveLength(1); // only the revocation
   });
 });
 
@@ -236,7 +239,7 @@ describe('ownership', () => {
     await expectError(rollKey(ctx, as(bob), key.id, 0), 'not_found', 404);
     await expectError(getManagedKey(ctx, { type: 'system', id: null, user: null, ip: null }, key.id), 'not_found', 404);
     await expectError(getManagedKey(ctx, as(alice), 'key_doesnotexist'), 'not_found', 404);
-    expect(keyStatus((await store.getApiKey(key.id))!, clock.now())).toBe('active');
+    expect(keyStatus((await store.apiKeys.get(key.id))!, clock.now())).toBe('active');
     expect((await verifier.verify(secret)).id).toBe(key.id);
   });
 
@@ -246,7 +249,7 @@ describe('ownership', () => {
     const rolled = await rollKey(ctx, as(admin), key.id, 0);
     expect((await verifier.verify(rolled.secret)).ownerId).toBe(alice.id);
     expect((await revokeKey(ctx, as(admin), key.id)).revokedAt).toBe(clock.now());
-    const [entry] = await store.listAudit({ subjectUserId: alice.id, limit: 1 });
+    const [entry] = await store.audit.list({ subjectUserId: alice.id, limit: 1 });
     expect(entry).toMatchObject({ action: 'api_key.revoke', actorId: admin.id, subjectUserId: alice.id, target: key.id });
   });
 });
@@ -258,7 +261,7 @@ describe('audit', () => {
     const rolled = await rollKey(ctx, as(alice), key.id, HOUR);
     clock.advance(1000);
     await revokeKey(ctx, as(alice), key.id);
-    const entries = (await store.listAudit({ limit: 100 })).filter((e) => e.action.startsWith('api_key.'));
+    const entries = (await store.audit.list({ limit: 100 })).filter((e) => e.action.startsWith('api_key.'));
     expect(entries.map((e) => e.action)).toEqual(['api_key.revoke', 'api_key.roll', 'api_key.create']);
     for (const e of entries) {
       expect(e).toMatchObject({ actorType: 'user', actorId: alice.id, subjectUserId: alice.id, target: key.id, ip: '203.0.113.7' });

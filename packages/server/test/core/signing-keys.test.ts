@@ -20,7 +20,8 @@ import { SecretBox } from '../../src/core/secret-box.js';
 import { CLOCK_SKEW_MS, currentSigner, publishedKeys, retiredAt } from '../../src/core/signing-keys.js';
 import { loadServerSecret } from '../../src/server-secret.js';
 import { openStore } from '../../src/store/kysely-store.js';
-import type { SigningKeyRecord, Store } from '../../src/store/store.js';
+import type { SigningKeyRecord } from '../../src/core/model/signing-key.js';
+import type { Store } from '../../src/store/store.js';
 import { sqlite } from '../helpers/backends.js';
 import { call, obj } from '../helpers/http.js';
 import { seedKey, seedUser, startTestServer, systemActor } from '../helpers/server.js';
@@ -127,7 +128,7 @@ describe('Keyset over a real SQLite store', () => {
     clock.set(leaves);
     expect(jwksKids(keyset)).toEqual([rotated.kid]);
     expect(await keyset.verificationKey(oldKid!, 'ES256')).toBeUndefined();
-    expect((await store.listSigningKeys()).length).toBe(2);
+    expect((await store.signingKeys.list()).length).toBe(2);
   });
 
   it('another process sees the rotation after a refresh, and verifies with a key only for its own alg', async () => {
@@ -162,7 +163,7 @@ describe('Keyset over a real SQLite store', () => {
     const keyset = keysetWith(SECRET);
     await keyset.init(systemActor);
     await keyset.rotate(systemActor, 0, 'EdDSA');
-    const rows = await store.listSigningKeys();
+    const rows = await store.signingKeys.list();
     expect(rows.length).toBe(2);
     for (const row of rows) {
       expect(row.privateSealed).not.toContain('PRIVATE KEY');
@@ -185,8 +186,8 @@ describe('Keyset over a real SQLite store', () => {
     const stranger = keysetWith('another-server-secret-also-long-enough-987654');
     await stranger.init(systemActor);
     await expect(stranger.signer()).rejects.toMatchObject({ code: 'internal' });
-    expect((await store.listSigningKeys()).length).toBe(2);
-    const audit = JSON.stringify(await store.listAudit({ limit: 100 }));
+    expect((await store.signingKeys.list()).length).toBe(2);
+    const audit = JSON.stringify(await store.audit.list({ limit: 100 }));
     expect(audit).toContain('signing_key.rotate');
     expect(audit).not.toContain('PRIVATE KEY');
     expect(audit).not.toContain(rows[0]!.privateSealed);

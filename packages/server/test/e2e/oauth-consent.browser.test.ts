@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../src/core/oauth/clients.js';
-import type { ClientRecord } from '../../src/store/oauth-store.js';
+import type { ClientRecord } from '../../src/core/model/client.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { type PageProblems, launchChromium, watchPage } from '../helpers/browser.js';
 import { type TestServer, seedUser, startTestServer, systemActor } from '../helpers/server.js';
@@ -191,7 +191,7 @@ describe.each(BACKENDS)('the OAuth consent flow in Chromium on $name', (backend)
   it('remembers consent: a user who already allowed these scopes goes from sign-in straight back to the app with a code', async (ctx) => {
     if (!server || !browser) return ctx.skip();
     const carol = await seedUser(server, 'carol@example.com', PASSWORD);
-    await server.runtime.store.oauth.saveConsent(carol.id, client.id, SCOPES, Date.now());
+    await server.runtime.store.oauth.consents.save(carol.id, client.id, SCOPES, Date.now());
     const { page, problems } = await openPage(browser);
     const state = randomBytes(12).toString('hex');
     const before = callback.received.length;

@@ -10,7 +10,8 @@ import type { Actor } from '../../src/core/context.js';
 import { createKey } from '../../src/core/keys.js';
 import { createLogger } from '../../src/log.js';
 import { type RunningServer, startServer } from '../../src/server.js';
-import type { ApiKeyRecord, UserRecord } from '../../src/store/store.js';
+import type { ApiKeyRecord } from '../../src/core/model/api-key.js';
+import type { UserRecord } from '../../src/core/model/user.js';
 import type { Backend, BackendTarget } from './backends.js';
 
 export interface TestServer extends RunningServer {

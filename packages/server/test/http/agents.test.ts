@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
 import { checksum, issueSecret } from '../../src/core/credentials.js';
-import type { UserRecord } from '../../src/store/store.js';
+import type { UserRecord } from '../../src/core/model/user.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { type CallResult, call, expectApiError, obj } from '../helpers/http.js';
 import { type TestServer, seedKey, seedUser, startTestServer } from '../helpers/server.js';
@@ -119,6 +119,36 @@ describe.each(BACKENDS)('/v1/agents on $name', (backend) => {
       expect(r.text).not.toContain(secret);
     }
     expect((await call(server.url, 'GET', '/v1/agents', { token: secret })).res.status).toBe(200);
+  });
+
+  it('refuses a request exactly as the product /v1 routes do: same status, body, challenge and media type', async (ctx) => {
+    if (!server) return ctx.skip();
+    const { secret } = await seedKey(server, alice, ['read']);
+    for (const headers of [{}, { Authorization: 'Basic YWxpY2U6cGFzc3dvcmQ=' }, { Authorization: `Bearer ${issueSecret('sk_').secret}` }, { Authorization: `Bearer ${secret.slice(0, -1)}` }]) {
+      const sample = await call(server.url, 'GET', '/v1/agents', { headers });
+      const product = await call(server.url, 'GET', '/v1/api-keys', { headers });
+      expect(sample.res.status).toBe(401);
+      expect(sample.text).toBe(product.text);
+      for (const name of ['www-authenticate', 'content-type']) expect(sample.res.headers.get(name), name).toBe(product.res.headers.get(name));
+    }
+  });
+
+  it("refuses an account's agent past the sample's bound with 409, and takes new ones once some are deleted", async (ctx) => {
+    if (!server) return ctx.skip();
+    const carol = await seedUser(server, `carol-${backend.name}@example.com`);
+    const { secret } = await seedKey(server, carol, ALL);
+    const create = (name: string) => call(server!.url, 'POST', '/v1/agents', { token: secret, json: { name } });
+    for (let i = 0; i < 1000; i += 50) {
+      const batch = await Promise.all(Array.from({ length: 50 }, (_, j) => create(`agent ${i + j}`)));
+      for (const r of batch) expect(r.res.status, r.text).toBe(201);
+    }
+    const refused = expectApiError(await create('one too many'), 409);
+    expect(refused.detail).toBe('An account may keep at most 1000 sample agents');
+    const [first] = (obj(await call(server.url, 'GET', '/v1/agents', { token: secret })).data as Array<{ id: string }>);
+    expect((await call(server.url, 'DELETE', `/v1/agents/${first!.id}`, { token: secret })).res.status).toBe(204);
+    expect((await create('room again')).res.status).toBe(201);
+    // Another account is not affected.
+    expect((await call(server.url, 'POST', '/v1/agents', { token: bobAll, json: { name: 'still fine' } })).res.status).toBe(201);
   });
 
   it('refuses an expired key once the clock passes its expiry', async (ctx) => {

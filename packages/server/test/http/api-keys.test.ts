@@ -4,7 +4,7 @@
  * without grace, authorization, validation, and the audit trail of every change.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UserRecord } from '../../src/store/store.js';
+import type { UserRecord } from '../../src/core/model/user.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { type ConsoleSession, call, consoleLogin, expectApiError, obj } from '../helpers/http.js';
 import { type TestServer, seedKey, seedUser, startTestServer } from '../helpers/server.js';

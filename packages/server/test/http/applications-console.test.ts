@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../src/core/credentials.js';
-import type { UserRecord } from '../../src/store/store.js';
+import type { UserRecord } from '../../src/core/model/user.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { type ConsoleSession, call, consoleLogin } from '../helpers/http.js';
 import { type TestServer, seedUser, startTestServer } from '../helpers/server.js';
@@ -47,7 +47,7 @@ describe.each(BACKENDS)('console applications pages on $name', (backend) => {
     return [...base.filter(([k]) => !replaced.has(k)), ...extra];
   };
   const idIn = (html: string) => /data-testid="client-id">(app_[0-9A-Za-z]+)</.exec(html)?.[1];
-  const clients = (s: TestServer) => s.runtime.store.oauth.listClients(alice.id);
+  const clients = (s: TestServer) => s.runtime.store.oauth.clients.list(alice.id);
 
   it('sends a signed-out visitor to sign in', async (ctx) => {
     if (!server) return ctx.skip();
@@ -82,7 +82,7 @@ describe.each(BACKENDS)('console applications pages on $name', (backend) => {
     expect(r.text).toContain('data-copy="secret-value"');
     const id = idIn(r.text);
     expect(id).toMatch(/^app_/);
-    const record = await server.runtime.store.oauth.getClient(id!);
+    const record = await server.runtime.store.oauth.clients.get(id!);
     expect(record).toMatchObject({
       ownerId: alice.id,
       name: 'Console App',
@@ -109,7 +109,7 @@ describe.each(BACKENDS)('console applications pages on $name', (backend) => {
     const r = await submit(server, '/console/applications', appFields('Native', 'com.example.native:/cb', [['type', 'public']]));
     expect(r.res.status, r.text).toBe(200);
     expect(r.text.match(SECRET)).toBeNull();
-    const record = await server.runtime.store.oauth.getClient(idIn(r.text)!);
+    const record = await server.runtime.store.oauth.clients.get(idIn(r.text)!);
     expect(record).toMatchObject({ type: 'public', secretHash: null });
     expect((await page(server, `/console/applications/${record!.id}`)).text).not.toContain('/rotate-secret');
   });
@@ -141,12 +141,12 @@ describe.each(BACKENDS)('console applications pages on $name', (backend) => {
     if (!server) return ctx.skip();
     const created = await submit(server, '/console/applications', appFields('CSRF target', 'https://a.example/cb'));
     const id = idIn(created.text)!;
-    const before = await server.runtime.store.oauth.getClient(id);
+    const before = await server.runtime.store.oauth.clients.get(id);
     for (const path of ['/console/applications', `/console/applications/${id}`, `/console/applications/${id}/rotate-secret`, `/console/applications/${id}/delete`]) {
       expect((await submit(server, path, appFields('Forged', 'https://evil.example/cb'), { csrf: null })).res.status, path).toBe(403);
       expect((await submit(server, path, appFields('Forged', 'https://evil.example/cb'), { csrf: 'x'.repeat(32) })).res.status, path).toBe(403);
     }
-    expect(await server.runtime.store.oauth.getClient(id)).toEqual(before);
+    expect(await server.runtime.store.oauth.clients.get(id)).toEqual(before);
     expect((await clients(server)).some((c) => c.name === 'Forged')).toBe(false);
   });
 
@@ -160,14 +160,14 @@ describe.each(BACKENDS)('console applications pages on $name', (backend) => {
     const saved = await submit(server, path, [['name', 'Edited'], ['redirect_uris', 'https://b.example/cb\nhttp://[::1]/cb'], ['scopes', 'read'], ['refresh_grace_seconds', '300']]);
     expect(saved.res.status).toBe(303);
     expect(saved.res.headers.get('location')).toBe(`${path}?saved`);
-    expect(await server.runtime.store.oauth.getClient(id)).toMatchObject({ name: 'Edited', redirectUris: ['https://b.example/cb', 'http://[::1]/cb'], scopes: ['read'], jwtAccessTokens: false, refreshGraceSeconds: 300 });
+    expect(await server.runtime.store.oauth.clients.get(id)).toMatchObject({ name: 'Edited', redirectUris: ['https://b.example/cb', 'http://[::1]/cb'], scopes: ['read'], jwtAccessTokens: false, refreshGraceSeconds: 300 });
     expect((await page(server, `${path}?saved`)).text).toContain('Saved.');
 
     const refused = await submit(server, path, [['name', 'Worse'], ['redirect_uris', 'https://b.example/cb#frag'], ['scopes', 'read']]);
     expect(refused.res.status).toBe(400);
     expect(refused.text).toMatch(/fragment/);
     expect(refused.text).toContain('https://b.example/cb#frag');
-    expect((await server.runtime.store.oauth.getClient(id))?.name).toBe('Edited');
+    expect((await server.runtime.store.oauth.clients.get(id))?.name).toBe('Edited');
 
     const detail = await page(server, path);
     expect(detail.text).toMatch(/action="[^"]+\/delete" data-confirm="[^"]+"/);
@@ -176,12 +176,12 @@ describe.each(BACKENDS)('console applications pages on $name', (backend) => {
     const fresh = rotated.text.match(SECRET) ?? [];
     expect(fresh.length).toBe(1);
     expect(fresh[0]).not.toBe(oldSecret);
-    expect((await server.runtime.store.oauth.getClient(id))?.secretHash).toBe(hashSecret(fresh[0]!));
+    expect((await server.runtime.store.oauth.clients.get(id))?.secretHash).toBe(hashSecret(fresh[0]!));
 
     const deleted = await submit(server, `${path}/delete`, []);
     expect(deleted.res.status).toBe(303);
     expect(deleted.res.headers.get('location')).toBe('/console/applications');
-    expect(await server.runtime.store.oauth.getClient(id)).toBeUndefined();
+    expect(await server.runtime.store.oauth.clients.get(id)).toBeUndefined();
     expect((await page(server, path)).res.status).toBe(404);
   });
 
@@ -189,7 +189,7 @@ describe.each(BACKENDS)('console applications pages on $name', (backend) => {
     if (!server) return ctx.skip();
     const created = await submit(server, '/console/applications', appFields('Alice only', 'https://a.example/cb'));
     const id = idIn(created.text)!;
-    const before = await server.runtime.store.oauth.getClient(id);
+    const before = await server.runtime.store.oauth.clients.get(id);
     const path = `/console/applications/${id}`;
     const viewed = await page(server, path, bobSession);
     expect(viewed.res.status).toBe(404);
@@ -197,7 +197,7 @@ describe.each(BACKENDS)('console applications pages on $name', (backend) => {
     for (const p of [path, `${path}/rotate-secret`, `${path}/delete`]) {
       expect((await submit(server, p, appFields('Bob was here', 'https://bob.example/cb'), { session: bobSession })).res.status, p).toBe(404);
     }
-    expect(await server.runtime.store.oauth.getClient(id)).toEqual(before);
+    expect(await server.runtime.store.oauth.clients.get(id)).toEqual(before);
     expect((await page(server, '/console/applications', bobSession)).text).not.toContain(id);
   });
 });

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
 import { hashSecret, issueSecret } from '../../src/core/credentials.js';
-import type { UserRecord } from '../../src/store/store.js';
+import type { UserRecord } from '../../src/core/model/user.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { type ConsoleSession, call, consoleLogin, expectApiError, obj } from '../helpers/http.js';
 import { type TestServer, seedKey, seedUser, startTestServer } from '../helpers/server.js';
@@ -48,7 +48,7 @@ describe.each(BACKENDS)('/v1/applications on $name', (backend) => {
     if (typeof body.client_secret === 'string') secrets.push(body.client_secret);
     return { r, body, id: body.client_id as string, secret: body.client_secret as string | null };
   };
-  const stored = (s: TestServer, id: string) => s.runtime.store.oauth.getClient(id);
+  const stored = (s: TestServer, id: string) => s.runtime.store.oauth.clients.get(id);
   /** The token endpoint's verdict on a client secret (client_credentials, client_secret_post). */
   const tokenStatus = async (s: TestServer, clientId: string, secret: string) => {
     const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret, scope: 'read' });
@@ -108,7 +108,7 @@ describe.each(BACKENDS)('/v1/applications on $name', (backend) => {
 
   it('refuses bad redirect URIs (400), and bad shapes, empty lists and unknown fields (422)', async (ctx) => {
     if (!server) return ctx.skip();
-    const before = (await server.runtime.store.oauth.listClients(alice.id)).length;
+    const before = (await server.runtime.store.oauth.clients.list(alice.id)).length;
     for (const [uri, reason] of [
       ['http://app.example.com/callback', /https/],
       ['https://app.example.com/callback#done', /fragment/],
@@ -136,7 +136,7 @@ describe.each(BACKENDS)('/v1/applications on $name', (backend) => {
     for (const extra of [{ owner_id: bob.id }, { client_secret: 'cs_mine' }, { client_id: 'app_chosen' }]) {
       expect(JSON.stringify(expectApiError(await post(server, { ...APP, ...extra }), 422).extra)).toContain(Object.keys(extra)[0]);
     }
-    expect((await server.runtime.store.oauth.listClients(alice.id)).length).toBe(before);
+    expect((await server.runtime.store.oauth.clients.list(alice.id)).length).toBe(before);
   });
 
   it('updates name, redirect URIs, scopes and options with PATCH; the secret is untouched', async (ctx) => {
@@ -198,17 +198,17 @@ describe.each(BACKENDS)('/v1/applications on $name', (backend) => {
     const oauth = server.runtime.store.oauth;
     const access = issueSecret('at_');
     const now = clock.now();
-    await oauth.createGrant(
+    await oauth.grants.create(
       { id: `grt_del_${backend.name}`, clientId: id, userId: bob.id, scopes: ['read'], createdAt: now, revokedAt: null, lastUsedAt: null },
       { access: { hash: access.hash, grantId: `grt_del_${backend.name}`, scopes: ['read'], createdAt: now, expiresAt: now + 3_600_000 }, refresh: null },
       null,
     );
-    expect(await oauth.findAccessToken(access.hash)).toBeDefined();
+    expect(await oauth.tokens.findAccess(access.hash)).toBeDefined();
     const r = await call(server.url, 'DELETE', `/v1/applications/${id}`, { token: aliceKey });
     expect(r.res.status, r.text).toBe(204);
     expect(r.text).toBe('');
     expect(await stored(server, id)).toBeUndefined();
-    expect(await oauth.findAccessToken(access.hash)).toBeUndefined();
+    expect(await oauth.tokens.findAccess(access.hash)).toBeUndefined();
     expect(await tokenStatus(server, id, secret!)).toBe(401);
     expectApiError(await call(server.url, 'GET', `/v1/applications/${id}`, { token: aliceKey }), 404);
     expectApiError(await call(server.url, 'DELETE', `/v1/applications/${id}`, { token: aliceKey }), 404);

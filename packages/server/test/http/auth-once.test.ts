@@ -36,7 +36,7 @@ describe('one credential check per request', () => {
 
   it.for(['/console', '/console/settings/api-keys'])('GET %s looks the session up once', async (path) => {
     const session = await consoleLogin(server!.url, email, PASSWORD);
-    const find = vi.spyOn(server!.runtime.store, 'findSession');
+    const find = vi.spyOn(server!.runtime.store.accounts, 'findSession');
     const res = await fetch(`${server!.url}${path}`, { headers: { Cookie: session.jar.header() }, redirect: 'manual' });
     expect([200, 302, 303]).toContain(res.status);
     expect(find).toHaveBeenCalledTimes(1);

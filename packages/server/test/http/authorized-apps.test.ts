@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
 import { issueSecret } from '../../src/core/credentials.js';
 import { createClient } from '../../src/core/oauth/clients.js';
-import type { ClientRecord } from '../../src/store/oauth-store.js';
-import type { UserRecord } from '../../src/store/store.js';
+import type { ClientRecord } from '../../src/core/model/client.js';
+import type { UserRecord } from '../../src/core/model/user.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { type ConsoleSession, call, consoleLogin } from '../helpers/http.js';
 import { type TestServer, seedUser, startTestServer, systemActor } from '../helpers/server.js';
@@ -39,7 +39,7 @@ describe.each(BACKENDS)('Settings → Authorized apps on $name', (backend) => {
   });
 
   const registerApp = async (s: TestServer, name: string): Promise<ClientRecord> => {
-    const owner = (await s.runtime.store.findUserByEmail('dev@example.com'))!;
+    const owner = (await s.runtime.store.accounts.findUserByEmail('dev@example.com'))!;
     const { client } = await createClient(s.runtime, { ...systemActor, user: owner }, owner.id, 'confidential', { name, redirectUris: ['https://app.example.com/cb'], scopes: ['read', 'write', 'delete'] });
     return client;
   };
@@ -48,7 +48,7 @@ describe.each(BACKENDS)('Settings → Authorized apps on $name', (backend) => {
     const id = `grt_${backend.name}_${++seq}`;
     const access = issueSecret('at_');
     const now = clock.now();
-    await s.runtime.store.oauth.createGrant(
+    await s.runtime.store.oauth.grants.create(
       { id, clientId: client.id, userId: user.id, scopes, createdAt: now, revokedAt: null, lastUsedAt: null },
       { access: { hash: access.hash, grantId: id, scopes, createdAt: now, expiresAt: now + HOUR }, refresh: null },
       null,
@@ -76,7 +76,7 @@ describe.each(BACKENDS)('Settings → Authorized apps on $name', (backend) => {
     const first = await grant(server, app, alice, ['read']);
     clock.advance(HOUR);
     await grant(server, app, alice, ['read', 'write']);
-    await server.runtime.store.oauth.recordGrantUsage(new Map([[first.id, clock.now() + 60_000]]));
+    await server.runtime.store.oauth.grants.recordUsage(new Map([[first.id, clock.now() + 60_000]]));
     const other = await registerApp(server, 'Not yours');
     await grant(server, other, bob, ['read']);
 
@@ -111,15 +111,15 @@ describe.each(BACKENDS)('Settings → Authorized apps on $name', (backend) => {
     const a2 = await grant(server, app, alice, ['write']);
     const kept = await grant(server, keep, alice, ['read']);
     const bobs = await grant(server, app, bob, ['read']);
-    await oauth.saveConsent(alice.id, app.id, ['read', 'write'], clock.now());
-    await oauth.saveConsent(bob.id, app.id, ['read'], clock.now());
+    await oauth.consents.save(alice.id, app.id, ['read', 'write'], clock.now());
+    await oauth.consents.save(bob.id, app.id, ['read'], clock.now());
 
     const agents = async (token: string) => (await call(server!.url, 'GET', '/v1/agents', { token })).res.status;
     expect(await agents(a1.accessToken)).toBe(200); // now cached by this instance
     expect(await agents(bobs.accessToken)).toBe(200);
     const forged = await revoke(server, app.id, null);
     expect(forged.res.status).toBe(403);
-    expect((await oauth.getGrant(a1.id))?.revokedAt).toBeNull();
+    expect((await oauth.grants.get(a1.id))?.revokedAt).toBeNull();
 
     // This instance's caches hear about each revoked grant at once.
     const changed: string[] = [];
@@ -133,19 +133,19 @@ describe.each(BACKENDS)('Settings → Authorized apps on $name', (backend) => {
     expect(r.res.status).toBe(303);
     expect(r.res.headers.get('location')).toBe(PAGE);
     for (const g of [a1, a2]) {
-      expect((await oauth.getGrant(g.id))?.revokedAt).toBe(clock.now());
-      const token = await oauth.findAccessToken(g.accessHash);
+      expect((await oauth.grants.get(g.id))?.revokedAt).toBe(clock.now());
+      const token = await oauth.tokens.findAccess(g.accessHash);
       expect(token === undefined || token.grant.revokedAt !== null).toBe(true);
     }
-    expect(await oauth.getConsent(alice.id, app.id)).toBeUndefined();
-    expect((await oauth.getGrant(kept.id))?.revokedAt).toBeNull();
-    expect((await oauth.getGrant(bobs.id))?.revokedAt).toBeNull();
-    expect(await oauth.getConsent(bob.id, app.id)).toEqual(['read']);
+    expect(await oauth.consents.get(alice.id, app.id)).toBeUndefined();
+    expect((await oauth.grants.get(kept.id))?.revokedAt).toBeNull();
+    expect((await oauth.grants.get(bobs.id))?.revokedAt).toBeNull();
+    expect(await oauth.consents.get(bob.id, app.id)).toEqual(['read']);
 
     const after = await call(server.url, 'GET', PAGE, { session });
     expect(rows(after.text, app.id)).toBe(0);
     expect(rows(after.text, keep.id)).toBe(1);
-    const audit = await server.runtime.store.listAudit({ subjectUserId: alice.id, limit: 50 });
+    const audit = await server.runtime.store.audit.list({ subjectUserId: alice.id, limit: 50 });
     expect(audit.find((e) => e.action === 'grant.revoke' && e.target === app.id)).toMatchObject({ actorType: 'user', actorId: alice.id, detail: { grants: 2 } });
   });
 

@@ -72,8 +72,8 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
       const second = email('second');
       expect((await new ConsoleBrowser(server.url).signUp(second)).status).toBe(303);
       const store = server.runtime.store;
-      expect((await store.findUserByEmail(first))?.isAdmin).toBe(true);
-      expect((await store.findUserByEmail(second))?.isAdmin).toBe(false);
+      expect((await store.accounts.findUserByEmail(first))?.isAdmin).toBe(true);
+      expect((await store.accounts.findUserByEmail(second))?.isAdmin).toBe(false);
     });
 
     it('refuses a sign-up without or with a wrong CSRF value (403, no account)', async (ctx) => {
@@ -86,13 +86,13 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
         const res = await b.post('/console/signup', { ...fields, email: address, password: PASSWORD, next: '' });
         expect(res.status).toBe(403);
         expect(res.headers.getSetCookie().some((c) => c.startsWith('gh_session='))).toBe(false);
-        expect(await server.runtime.store.findUserByEmail(address)).toBeUndefined();
+        expect(await server.runtime.store.accounts.findUserByEmail(address)).toBeUndefined();
       }
       // A matching value from another browser (a cross-site page cannot read ours) fails as well.
       const other = await new ConsoleBrowser(server.url).csrf('/console/signup');
       const address = email('csrf');
       expect((await b.post('/console/signup', { csrf: other, email: address, password: PASSWORD })).status).toBe(403);
-      expect(await server.runtime.store.findUserByEmail(address)).toBeUndefined();
+      expect(await server.runtime.store.accounts.findUserByEmail(address)).toBeUndefined();
     });
 
     it('explains a weak password (400) and a taken email (409)', async (ctx) => {
@@ -101,7 +101,7 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
       const weak = await new ConsoleBrowser(server.url).signUp(address, 'short pass1');
       expect(weak.status).toBe(400);
       expect(await weak.text()).toContain('Password must be at least 12 characters');
-      expect(await server.runtime.store.findUserByEmail(address)).toBeUndefined();
+      expect(await server.runtime.store.accounts.findUserByEmail(address)).toBeUndefined();
 
       expect((await new ConsoleBrowser(server.url).signUp(address)).status).toBe(303);
       const again = await new ConsoleBrowser(server.url).signUp(address.toUpperCase(), 'another long password');
@@ -217,12 +217,12 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
       servers.push(server);
       const first = email('closed-first');
       expect((await new ConsoleBrowser(server.url).signUp(first)).status).toBe(303);
-      expect((await server.runtime.store.findUserByEmail(first))?.isAdmin).toBe(true);
+      expect((await server.runtime.store.accounts.findUserByEmail(first))?.isAdmin).toBe(true);
       const late = email('closed-late');
       const refused = await new ConsoleBrowser(server.url).signUp(late);
       expect(refused.status).toBe(403);
       expect(await refused.text()).toContain('Sign-up is closed');
-      expect(await server.runtime.store.findUserByEmail(late)).toBeUndefined();
+      expect(await server.runtime.store.accounts.findUserByEmail(late)).toBeUndefined();
     });
 
     it('GATEHOUSE_SIGNUP=invite needs an invite from `gatehouse users invite`, usable once', async (ctx) => {
@@ -232,7 +232,7 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
       expect((await new ConsoleBrowser(server.url).signUp(email('invite-first'))).status).toBe(303);
       const uninvited = email('uninvited');
       expect((await new ConsoleBrowser(server.url).signUp(uninvited)).status).toBe(403);
-      expect(await server.runtime.store.findUserByEmail(uninvited)).toBeUndefined();
+      expect(await server.runtime.store.accounts.findUserByEmail(uninvited)).toBeUndefined();
 
       const out: string[] = [];
       const io = { env: { ...server.backend.env }, out: (t: string) => out.push(t), err: (t: string) => out.push(t), readStdin: async () => '' };
@@ -244,12 +244,12 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
 
       const invited = email('invited');
       expect((await new ConsoleBrowser(server.url).signUp(invited, PASSWORD, { invite })).status).toBe(303);
-      expect((await server.runtime.store.findUserByEmail(invited))?.isAdmin).toBe(false);
+      expect((await server.runtime.store.accounts.findUserByEmail(invited))?.isAdmin).toBe(false);
       const reuse = email('reuse');
       const again = await new ConsoleBrowser(server.url).signUp(reuse, PASSWORD, { invite });
       expect(again.status).toBe(403);
       expect(await again.text()).toContain('This invite is invalid, used or expired');
-      expect(await server.runtime.store.findUserByEmail(reuse)).toBeUndefined();
+      expect(await server.runtime.store.accounts.findUserByEmail(reuse)).toBeUndefined();
     });
   });
 
@@ -271,7 +271,7 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
       return { res, html: await res.text() };
     };
     const keyFor = async (secret: string) => {
-      const keys = await server!.runtime.store.listApiKeys({});
+      const keys = await server!.runtime.store.apiKeys.list({});
       const key = keys.find((k) => secret.startsWith(k.start) && k.revokedAt === null);
       if (!key) throw new Error('key not found');
       return key;
@@ -300,14 +300,14 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
 
     it('refuses an unknown expiry or scope with a 400 page and no key', async (ctx) => {
       if (!server) return ctx.skip();
-      const count = (await server.runtime.store.listApiKeys({})).length;
+      const count = (await server.runtime.store.apiKeys.list({})).length;
       const badExpiry = await create('bad', ['read'], 'forever');
       expect(badExpiry.res.status).toBe(400);
       expect(badExpiry.html).toContain('Choose an expiry from the list');
       const badScope = await create('bad', ['read', 'superuser']);
       expect(badScope.res.status).toBe(400);
       expect(badScope.html).toContain('Unknown scope: superuser');
-      expect(await server.runtime.store.listApiKeys({})).toHaveLength(count);
+      expect(await server.runtime.store.apiKeys.list({})).toHaveLength(count);
     });
 
     it('rolls with a grace period or none, and revokes with a 303', async (ctx) => {
@@ -338,7 +338,7 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
       expect(revoked.status).toBe(303);
       expect(revoked.headers.get('location')).toBe('/console/settings/api-keys');
       expect(await agents(hardNext)).toBe(401);
-      expect((await server.runtime.store.getApiKey(hardKey.id))?.revokedAt).not.toBeNull();
+      expect((await server.runtime.store.apiKeys.get(hardKey.id))?.revokedAt).not.toBeNull();
     });
   });
 });

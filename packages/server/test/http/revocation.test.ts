@@ -9,7 +9,7 @@ import { runCli } from '../../src/cli/main.js';
 import { loadConfig } from '../../src/config.js';
 import { FakeClock } from '../../src/core/clock.js';
 import { type RunningServer, startServer } from '../../src/server.js';
-import type { UserRecord } from '../../src/store/store.js';
+import type { UserRecord } from '../../src/core/model/user.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { type TestServer, seedKey, seedUser, startTestServer } from '../helpers/server.js';
 

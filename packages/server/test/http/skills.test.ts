@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIO } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/main.js';
 import { SKILLS_DIR } from '../../src/http/skills.js';
-import type { ApiKeyRecord } from '../../src/store/store.js';
+import type { ApiKeyRecord } from '../../src/core/model/api-key.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { type TestServer, seedKey, seedUser, startTestServer } from '../helpers/server.js';
 
@@ -124,7 +124,7 @@ describe.each(BACKENDS)('agent skills served on $name', (backend) => {
     expect(markdown).toContain('"scope": "projects.read"');
 
     // The same command with a wrong secret: the documented error body, and a 401 row in the table.
-    const { secret: other } = await seedKey(server, (await server.runtime.store.getUser(key.ownerId))!, ['read']);
+    const { secret: other } = await seedKey(server, (await server.runtime.store.accounts.getUser(key.ownerId))!, ['read']);
     const refused = JSON.parse(await shell(replaceOnce(replaceOnce(example, 'your_key_id', key.id), 'your_key_secret', other))) as Record<string, unknown>;
     expectShape(refused, documentedFields(markdown, '## Error Responses'));
     expect(refused).toEqual({ detail: 'Invalid key_id or key_secret', status_code: 401, extra: {} });

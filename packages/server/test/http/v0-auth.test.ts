@@ -32,7 +32,7 @@ async function tokenFor(s: TestServer, body: { key_id: string; key_secret: strin
 async function state(s: TestServer) {
   await s.runtime.usage.flush();
   const store = s.runtime.store;
-  return { audit: await store.listAudit({ limit: 1000 }), keys: (await store.listApiKeys({})).map((k) => ({ ...k, lastUsedAt: null })) };
+  return { audit: await store.audit.list({ limit: 1000 }), keys: (await store.apiKeys.list({})).map((k) => ({ ...k, lastUsedAt: null })) };
 }
 
 async function refused(s: TestServer, status: number, send: () => Promise<CallResult>) {

@@ -1,6 +1,6 @@
 /**
- * Races at the token endpoint, on both real backends (DESIGN: `consumeAuthCode` and
- * `rotateRefreshToken` are atomic): 20 parallel refreshes of one refresh token and 20 parallel
+ * Races at the token endpoint, on both real backends (the store's `oauth.codes.consume` and
+ * `oauth.tokens.rotateRefresh` are atomic): 20 parallel refreshes of one refresh token and 20 parallel
  * redemptions of one code each have exactly one winner; every loser gets 400 invalid_grant,
  * never a 5xx. Because a replay is treated as theft, the losers also revoke what the winner got.
  */

@@ -6,9 +6,8 @@
  */
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAgent } from '../../src/core/agents.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { type TestServer, seedUser, startTestServer } from '../helpers/server.js';
+import { type TestServer, seedKey, seedUser, startTestServer } from '../helpers/server.js';
 import { PASSWORD, REDIRECT_URI, UserAgent, agentsStatus, registerApp } from './support.js';
 
 const insecure = { [oauth.allowInsecureRequests]: true } as const;
@@ -139,7 +138,10 @@ describe.each(BACKENDS)('oauth4webapi drives the flow on $name', (backend) => {
     if (!server) return ctx.skip();
     const s = server;
     const app = await registerApp(s, 'confidential', { scopes: ['read', 'write', 'delete'] });
-    await createAgent(s.runtime, app.owner.id, { name: 'owner-agent' });
+    // The owner creates an agent with a key of its own; the app's token then sees it.
+    const { secret: ownerKey } = await seedKey(s, app.owner, ['write']);
+    const made = await fetch(`${s.url}/v1/agents`, { method: 'POST', headers: { Authorization: `Bearer ${ownerKey}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'owner-agent' }) });
+    expect(made.status).toBe(201);
     const c: oauth.Client = { client_id: app.client.id };
     const auth = oauth.ClientSecretBasic(app.secret!);
     const tokens = await oauth.processClientCredentialsResponse(as, c, await oauth.clientCredentialsGrantRequest(as, c, auth, { scope: 'read' }, insecure));

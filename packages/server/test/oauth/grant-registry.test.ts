@@ -10,7 +10,7 @@ import { GatehouseError } from '../../src/core/errors.js';
 import { GrantRegistry, grants } from '../../src/core/oauth/grants/index.js';
 import type { Runtime } from '../../src/core/runtime.js';
 import { defineGrant } from '../../src/core/oauth/grants/grant.js';
-import type { ClientRecord } from '../../src/store/oauth-store.js';
+import type { ClientRecord } from '../../src/core/model/client.js';
 
 /** A grant that answers with what it was given, so dispatch and parameters can be observed. */
 const echoGrant = defineGrant({

@@ -9,7 +9,7 @@ import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
 import type { ClientSettings } from '../../src/core/oauth/clients.js';
-import type { ClientType } from '../../src/store/oauth-store.js';
+import type { ClientType } from '../../src/core/model/client.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { type TestServer, startTestServer } from '../helpers/server.js';
 import { REDIRECT_URI, agentsStatus, expectOAuthError, oauthPost, obtainCode, registerApp } from './support.js';

@@ -91,7 +91,7 @@ describe.each(BACKENDS)('revocation and introspection on $name', (backend) => {
     if (!server) return ctx.skip();
     const s = server;
     const t = await tokensFor(s);
-    const grant = (await s.runtime.store.oauth.findRefreshToken(hashSecret(t.refresh)))!.grant;
+    const grant = (await s.runtime.store.oauth.tokens.findRefresh(hashSecret(t.refresh)))!.grant;
     const access = await oauthPost(s, '/oauth/introspect', { token: t.access, ...t.creds });
     expect(access.res.status).toBe(200);
     expect(access.res.headers.get('cache-control')).toBe('no-store');

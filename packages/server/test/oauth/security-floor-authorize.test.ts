@@ -7,8 +7,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../src/core/oauth/clients.js';
-import type { ClientRecord, ClientType } from '../../src/store/oauth-store.js';
-import type { UserRecord } from '../../src/store/store.js';
+import type { ClientRecord, ClientType } from '../../src/core/model/client.js';
+import type { UserRecord } from '../../src/core/model/user.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { type CallResult, type ConsoleSession, CookieJar, call, consoleLogin, csrfField } from '../helpers/http.js';
 import { type TestServer, seedUser, startTestServer, systemActor } from '../helpers/server.js';
@@ -290,7 +290,7 @@ describe.each(BACKENDS)('OAuth security floor at /oauth/authorize on $name', (ba
       expect(r.res.headers.get('location')).toBeNull();
       expect(r.text).not.toContain('ac_');
     }
-    expect(await server.runtime.store.oauth.getConsent(alice.id, client.id)).toBeUndefined();
+    expect(await server.runtime.store.oauth.consents.get(alice.id, client.id)).toBeUndefined();
     expectConsentPage(await authorize(server, query(client)), client); // still asks: nothing was approved
   });
 

@@ -7,8 +7,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import { type ClientSettings, type CreatedClient, createClient } from '../../src/core/oauth/clients.js';
-import type { ClientType } from '../../src/store/oauth-store.js';
-import type { UserRecord } from '../../src/store/store.js';
+import type { ClientType } from '../../src/core/model/client.js';
+import type { UserRecord } from '../../src/core/model/user.js';
 import { CookieJar, csrfField } from '../helpers/http.js';
 import { type TestServer, seedUser, systemActor } from '../helpers/server.js';
 

@@ -104,7 +104,7 @@ describe.each(BACKENDS)('secret hygiene on $name', (backend) => {
       expect(await agents(k3)).toBe(200);
 
       // Console: roll the admin key without grace, revoke the API key.
-      const keyId1 = (await server.runtime.store.listApiKeys({})).find((k) => k1.startsWith(k.start))!.id;
+      const keyId1 = (await server.runtime.store.apiKeys.list({})).find((k) => k1.startsWith(k.start))!.id;
       const rolled = await owner.form(`/console/settings/api-keys/${keyId1}/roll`, { grace: '0' });
       const k4 = secrets.add('console key rolled', NEW_SECRET.exec(await rolled.text())?.[1]);
       expect(await agents(k1)).toBe(401);

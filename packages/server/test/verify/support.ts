@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import { createClient } from '../../src/core/oauth/clients.js';
-import type { UserRecord } from '../../src/store/store.js';
+import type { UserRecord } from '../../src/core/model/user.js';
 import type { Backend } from '../helpers/backends.js';
 import { type TestServer, seedKey, seedUser, startTestServer, systemActor } from '../helpers/server.js';
 

@@ -176,7 +176,7 @@ describe('createVerifier details', () => {
 
   it('refuses refresh tokens: they are not credentials for calling an API', async () => {
     const core = issuer!.server.runtime;
-    const client = (await core.store.oauth.getClient(issuer!.opaqueApp.id))!;
+    const client = (await core.store.oauth.clients.get(issuer!.opaqueApp.id))!;
     const redirect = await approve(core, issuer!.user, { client, redirectUri: client.redirectUris[0]!, scopes: ['read'], state: null, codeChallenge: null }, issuer!.server.url);
     const code = new URL(redirect).searchParams.get('code')!;
     const res = await fetch(`${issuer!.server.url}/oauth/token`, {

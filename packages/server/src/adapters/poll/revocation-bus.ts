@@ -29,7 +29,7 @@ export class PollingRevocationBus extends LocalRevocationBus {
     this.polling = true;
     try {
       for (;;) {
-        const events = await this.store.credentialEventsSince(this.lastSeq);
+        const events = await this.store.events.since(this.lastSeq);
         for (const e of events) {
           this.deliver(e.keyId);
           this.lastSeq = e.seq;
@@ -42,7 +42,7 @@ export class PollingRevocationBus extends LocalRevocationBus {
   }
 
   override async start(): Promise<void> {
-    this.lastSeq = await this.store.latestCredentialEventSeq();
+    this.lastSeq = await this.store.events.latestSeq();
     this.timer = setInterval(() => this.sync().catch((err) => this.log.warn('credential event poll failed', describeError(err))), this.pollMs);
     this.timer.unref();
   }

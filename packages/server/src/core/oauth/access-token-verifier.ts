@@ -9,7 +9,8 @@ import { hashSecret, isWellFormedSecret } from '../credentials.js';
 import { unauthenticated } from '../errors.js';
 import { LookupCache } from '../lookup-cache.js';
 import type { UsageSink } from '../ports.js';
-import type { AccessTokenMatch, OAuthStore } from '../../store/oauth-store.js';
+import type { OAuthStore } from '../../store/oauth/store.js';
+import type { AccessTokenMatch } from '../model/token.js';
 
 export const INVALID_ACCESS_TOKEN = 'Invalid, expired or revoked access token';
 
@@ -32,7 +33,7 @@ export class AccessTokenVerifier {
     if (!isWellFormedSecret(token, this.prefix)) return undefined;
     const hash = hashSecret(token);
     const now = this.clock.now();
-    const match = await this.cache.get(hash, now, () => this.store.findAccessToken(hash));
+    const match = await this.cache.get(hash, now, () => this.store.tokens.findAccess(hash));
     if (!match || match.grant.revokedAt !== null || match.token.expiresAt <= now) return undefined;
     this.usage.record('grant', match.grant.id, now);
     return match;

@@ -11,8 +11,8 @@ import { issueSecret } from '../credentials.js';
 import type { Runtime } from '../runtime.js';
 import { type GatehouseError, invalidRequest, oauthError } from '../errors.js';
 import { missing, parseScopeString } from '../scopes.js';
-import type { ClientRecord } from '../../store/oauth-store.js';
-import type { UserRecord } from '../../store/store.js';
+import type { ClientRecord } from '../model/client.js';
+import type { UserRecord } from '../model/user.js';
 import { PKCE_VALUE } from './pkce.js';
 import { cspSourceFor, matchRedirectUri } from './redirect-uri.js';
 
@@ -42,7 +42,7 @@ export async function checkAuthorizeRequest(ctx: Runtime, params: URLSearchParam
     return { kind: 'show', error: invalidRequest('client_id and redirect_uri must appear only once') };
   }
   const clientId = one('client_id');
-  const client = clientId ? await ctx.store.oauth.getClient(clientId) : undefined;
+  const client = clientId ? await ctx.store.oauth.clients.get(clientId) : undefined;
   if (!client) return { kind: 'show', error: invalidRequest(clientId ? 'Unknown client_id' : 'Missing client_id') };
 
   const given = one('redirect_uri');
@@ -91,19 +91,19 @@ export async function checkAuthorizeRequest(ctx: Runtime, params: URLSearchParam
 
 /** True when the user already approved at least these scopes for the app. */
 export async function consentRemembered(ctx: Runtime, user: UserRecord, req: AuthorizeRequest): Promise<boolean> {
-  const approved = await ctx.store.oauth.getConsent(user.id, req.client.id);
+  const approved = await ctx.store.oauth.consents.get(user.id, req.client.id);
   return approved !== undefined && missing(approved, req.scopes).length === 0;
 }
 
 /** Records the approval and issues a code; returns the redirect the browser must follow. */
 export async function approve(ctx: Runtime, user: UserRecord, req: AuthorizeRequest, issuer: string): Promise<string> {
   const now = ctx.clock.now();
-  const approved = (await ctx.store.oauth.getConsent(user.id, req.client.id)) ?? [];
+  const approved = (await ctx.store.oauth.consents.get(user.id, req.client.id)) ?? [];
   if (missing(approved, req.scopes).length > 0) {
-    await ctx.store.oauth.saveConsent(user.id, req.client.id, [...new Set([...approved, ...req.scopes])], now);
+    await ctx.store.oauth.consents.save(user.id, req.client.id, [...new Set([...approved, ...req.scopes])], now);
   }
   const code = issueSecret(CODE_PREFIX);
-  await ctx.store.oauth.createAuthCode({
+  await ctx.store.oauth.codes.create({
     hash: code.hash,
     clientId: req.client.id,
     userId: user.id,

@@ -7,7 +7,7 @@ import { hashSecret, isWellFormedSecret, safeEqual } from '../credentials.js';
 import type { Runtime } from '../runtime.js';
 import { invalidRequest, oauthError } from '../errors.js';
 import { type ThrottleRule, assertNotThrottled, countFailure } from '../throttle.js';
-import type { ClientRecord } from '../../store/oauth-store.js';
+import type { ClientRecord } from '../model/client.js';
 
 const PER_CLIENT: ThrottleRule = { limit: 20, windowMs: 5 * 60_000 };
 const PER_IP: ThrottleRule = { limit: 100, windowMs: 5 * 60_000 };

@@ -6,7 +6,8 @@
  */
 import type { Clock } from '../clock.js';
 import { LookupCache } from '../lookup-cache.js';
-import type { ClientRecord, OAuthStore } from '../../store/oauth-store.js';
+import type { OAuthStore } from '../../store/oauth/store.js';
+import type { ClientRecord } from '../model/client.js';
 
 export class ClientCache {
   private readonly cache: LookupCache<ClientRecord>;
@@ -22,7 +23,7 @@ export class ClientCache {
   }
 
   async get(id: string): Promise<ClientRecord | undefined> {
-    return (await this.cache.get(id, this.clock.now(), () => this.store.getClient(id))) ?? undefined;
+    return (await this.cache.get(id, this.clock.now(), () => this.store.clients.get(id))) ?? undefined;
   }
 
   invalidate(id: string): void {

@@ -8,7 +8,7 @@ import { type Actor, audit } from '../context.js';
 import type { Runtime } from '../runtime.js';
 import { invalidRequest, notFound } from '../errors.js';
 import { assertKnown, normalize } from '../scopes.js';
-import type { ClientRecord, ClientType } from '../../store/oauth-store.js';
+import type { ClientRecord, ClientType } from '../model/client.js';
 import { checkRedirectUriForRegistration } from './redirect-uri.js';
 
 export const MAX_REDIRECT_URIS = 20;
@@ -59,13 +59,13 @@ export async function createClient(ctx: Runtime, actor: Actor, ownerId: string, 
     createdAt: now,
     updatedAt: now,
   };
-  await ctx.store.oauth.createClient(client, audit(ctx, actor, 'client.create', client.id, ownerId, { name: s.name, type }));
+  await ctx.store.oauth.clients.create(client, audit(ctx, actor, 'client.create', client.id, ownerId, { name: s.name, type }));
   return { client, secret: secret?.secret ?? null };
 }
 
 /** The app if `actor` owns it (or is an admin); 404 otherwise. */
 export async function getManagedClient(ctx: Runtime, actor: Actor, clientId: string): Promise<ClientRecord> {
-  const client = await ctx.store.oauth.getClient(clientId);
+  const client = await ctx.store.oauth.clients.get(clientId);
   if (!client || !actor.user || (client.ownerId !== actor.user.id && !actor.user.isAdmin)) throw notFound('Application not found');
   return client;
 }
@@ -80,7 +80,7 @@ export async function updateClient(ctx: Runtime, actor: Actor, clientId: string,
     refreshGraceSeconds: patch.refreshGraceSeconds ?? current.refreshGraceSeconds,
   });
   const next: ClientRecord = { ...current, ...s, updatedAt: ctx.clock.now() };
-  await ctx.store.oauth.updateClient(next, audit(ctx, actor, 'client.update', clientId, current.ownerId, { fields: Object.keys(patch) }));
+  await ctx.store.oauth.clients.update(next, audit(ctx, actor, 'client.update', clientId, current.ownerId, { fields: Object.keys(patch) }));
   await ctx.revocations.publish(clientId);
   return next;
 }
@@ -90,7 +90,7 @@ export async function rotateClientSecret(ctx: Runtime, actor: Actor, clientId: s
   if (current.type !== 'confidential') throw invalidRequest('Public applications have no secret');
   const secret = issueSecret(ctx.config.prefixes.clientSecret);
   const next: ClientRecord = { ...current, secretHash: secret.hash, secretStart: secret.start, updatedAt: ctx.clock.now() };
-  await ctx.store.oauth.updateClient(next, audit(ctx, actor, 'client.rotate_secret', clientId, current.ownerId));
+  await ctx.store.oauth.clients.update(next, audit(ctx, actor, 'client.rotate_secret', clientId, current.ownerId));
   await ctx.revocations.publish(clientId);
   return { client: next, secret: secret.secret };
 }
@@ -98,15 +98,15 @@ export async function rotateClientSecret(ctx: Runtime, actor: Actor, clientId: s
 export async function deleteClient(ctx: Runtime, actor: Actor, clientId: string): Promise<void> {
   const current = await getManagedClient(ctx, actor, clientId);
   const now = ctx.clock.now();
-  await ctx.store.oauth.deleteClient(clientId, now, audit(ctx, actor, 'client.delete', clientId, current.ownerId));
+  await ctx.store.oauth.clients.delete(clientId, now, audit(ctx, actor, 'client.delete', clientId, current.ownerId));
   await ctx.revocations.publish(clientId);
 }
 
 /** A user withdraws an app's access: every grant (and its tokens) is revoked, consent forgotten. */
 export async function revokeAuthorization(ctx: Runtime, actor: Actor & { user: { id: string } }, clientId: string): Promise<number> {
-  const client = await ctx.store.oauth.getClient(clientId);
+  const client = await ctx.store.oauth.clients.get(clientId);
   if (!client) throw notFound('Application not found');
-  const ids = await ctx.store.oauth.revokeUserGrants(actor.user.id, clientId, ctx.clock.now(), audit(ctx, actor, 'grant.revoke', clientId, actor.user.id, { client_id: clientId }));
+  const ids = await ctx.store.oauth.grants.revokeAppAccess(actor.user.id, clientId, ctx.clock.now(), audit(ctx, actor, 'grant.revoke', clientId, actor.user.id, { client_id: clientId }));
   for (const id of ids) await ctx.revocations.publish(id);
   return ids.length;
 }

@@ -8,7 +8,7 @@
 import { hashSecret, isWellFormedSecret } from '../credentials.js';
 import type { Runtime } from '../runtime.js';
 import { verifyAccessToken } from '../jwt.js';
-import type { ClientRecord } from '../../store/oauth-store.js';
+import type { ClientRecord } from '../model/client.js';
 import type { Introspection } from './wire.js';
 
 
@@ -49,10 +49,10 @@ export async function introspect(rt: Runtime, token: string): Promise<Introspect
     }
     if (token.startsWith(prefixes.refreshToken)) {
       if (!isWellFormedSecret(token, prefixes.refreshToken)) return INACTIVE;
-      const m = await rt.store.oauth.findRefreshToken(hashSecret(token));
+      const m = await rt.store.oauth.tokens.findRefresh(hashSecret(token));
       if (!m || m.grant.revokedAt !== null || m.token.rotatedAt !== null) return INACTIVE;
       if (m.token.expiresAt <= now || m.token.idleExpiresAt <= now) return INACTIVE;
-      const client = await rt.store.oauth.getClient(m.grant.clientId);
+      const client = await rt.store.oauth.clients.get(m.grant.clientId);
       if (!client) return INACTIVE;
       return {
         active: true,
@@ -78,14 +78,14 @@ export async function revoke(rt: Runtime, client: ClientRecord, token: string): 
   const now = rt.clock.now();
   const { prefixes } = rt.config;
   if (isWellFormedSecret(token, prefixes.refreshToken)) {
-    const m = await rt.store.oauth.findRefreshToken(hashSecret(token));
+    const m = await rt.store.oauth.tokens.findRefresh(hashSecret(token));
     // Revoking a refresh token ends the whole grant, access tokens included (RFC 7009 §2.1).
-    if (m && m.grant.clientId === client.id && (await rt.store.oauth.revokeGrant(m.grant.id, now, null))) await rt.revocations.publish(m.grant.id);
+    if (m && m.grant.clientId === client.id && (await rt.store.oauth.grants.revoke(m.grant.id, now, null))) await rt.revocations.publish(m.grant.id);
     return;
   }
   if (isWellFormedSecret(token, prefixes.accessToken)) {
     const hash = hashSecret(token);
-    const m = await rt.store.oauth.findAccessToken(hash);
-    if (m && m.grant.clientId === client.id && (await rt.store.oauth.revokeAccessToken(hash, now))) await rt.revocations.publish(hash);
+    const m = await rt.store.oauth.tokens.findAccess(hash);
+    if (m && m.grant.clientId === client.id && (await rt.store.oauth.tokens.revokeAccess(hash, now))) await rt.revocations.publish(hash);
   }
 }

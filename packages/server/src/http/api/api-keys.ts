@@ -1,7 +1,7 @@
 /** /v1/api-keys: manage the caller's API keys with a console session or a key holding `admin`. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { createKey, getManagedKey, keyStatus, listKeys, revokeKey, rollKey } from '../../core/keys.js';
-import type { ApiKeyRecord } from '../../store/store.js';
+import type { ApiKeyRecord } from '../../core/model/api-key.js';
 import { actorOf, assertCanGrant, authenticate, requireSessionOrAdmin } from '../auth.js';
 import type { Runtime } from '../../core/runtime.js';
 import { bearerSecurity, errorResponses, iso, jsonBody, jsonRouter } from './openapi.js';

@@ -5,7 +5,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { type ClientSettings, MAX_REDIRECT_URIS, MAX_REFRESH_GRACE_SECONDS, createClient, deleteClient, getManagedClient, rotateClientSecret, updateClient } from '../../core/oauth/clients.js';
-import type { ClientRecord } from '../../store/oauth-store.js';
+import type { ClientRecord } from '../../core/model/client.js';
 import { actorOf, assertCanGrant, authenticate, requireSessionOrAdmin } from '../auth.js';
 import type { Runtime } from '../../core/runtime.js';
 import { bearerSecurity, errorResponses, iso, jsonBody, jsonRouter } from './openapi.js';
@@ -91,7 +91,7 @@ export function applicationRoutes(rt: Runtime) {
 
   app.openapi(
     createRoute({ method: 'get', path: '/applications', summary: 'List your OAuth applications', tags, security: bearerSecurity, responses: { 200: json(z.object({ data: z.array(ApplicationView) }), 'Your applications'), ...errors } }),
-    async (c) => c.json({ data: (await rt.store.oauth.listClients(c.get('principal').userId)).map(applicationView) }, 200),
+    async (c) => c.json({ data: (await rt.store.oauth.clients.list(c.get('principal').userId)).map(applicationView) }, 200),
   );
 
   app.openapi(

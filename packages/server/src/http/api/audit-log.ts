@@ -42,7 +42,7 @@ export function auditLogRoutes(rt: Runtime) {
     async (c) => {
       const q = c.req.valid('query');
       const user = await principalUser(rt, c);
-      const entries = await rt.store.listAudit({
+      const entries = await rt.store.audit.list({
         limit: q.limit,
         ...(q.before !== undefined ? { beforeId: q.before } : {}),
         ...(user.isAdmin ? {} : { subjectUserId: user.id }),

@@ -3,6 +3,7 @@
  * field paths, the error body schema, and the security scheme every /v1 route declares.
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Env } from 'hono';
 import { validationFailed } from '../../core/errors.js';
 import type { AppEnv } from '../env.js';
 
@@ -20,8 +21,9 @@ export function fieldErrors(issues: readonly Issue[]) {
   }));
 }
 
-export function jsonRouter(): OpenAPIHono<AppEnv> {
-  return new OpenAPIHono<AppEnv>({
+/** A router for JSON routes; `E` is the environment its middleware sets (the product's by default). */
+export function jsonRouter<E extends Env = AppEnv>(): OpenAPIHono<E> {
+  return new OpenAPIHono<E>({
     defaultHook: (result) => {
       if (!result.success) {
         const errors = fieldErrors(result.error.issues);
@@ -52,6 +54,7 @@ function describe(code: number): string {
       401: 'Missing, invalid, expired or revoked credentials',
       403: 'Valid credentials lacking a required scope',
       404: 'Not found',
+      409: 'Conflict with the current state (e.g. a limit reached)',
       413: 'Request body too large',
       415: 'Content-Type is not application/json',
       422: 'Validation error; `extra.errors` lists field paths',

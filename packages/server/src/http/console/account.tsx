@@ -5,7 +5,7 @@ import { LOGIN_FAILED, SESSION_TTL_MS, endSession, signIn, signUp, startSession 
 import { GatehouseError } from '../../core/errors.js';
 import { MIN_PASSWORD_LENGTH } from '../../core/passwords.js';
 import { formTargetsForNext } from '../../core/oauth/authorize.js';
-import type { UserRecord } from '../../store/store.js';
+import type { UserRecord } from '../../core/model/user.js';
 import { clearSession, csrfToken, readSession, writeSession } from '../cookies.js';
 import type { AppEnv } from '../env.js';
 import type { Runtime } from '../../core/runtime.js';

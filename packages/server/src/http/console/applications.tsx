@@ -8,8 +8,8 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Actor } from '../../core/context.js';
 import { GatehouseError, invalidRequest } from '../../core/errors.js';
 import { type ClientSettings, MAX_REFRESH_GRACE_SECONDS, createClient, deleteClient, getManagedClient, rotateClientSecret, updateClient } from '../../core/oauth/clients.js';
-import type { ClientRecord, ClientType } from '../../store/oauth-store.js';
-import type { UserRecord } from '../../store/store.js';
+import type { ClientRecord, ClientType } from '../../core/model/client.js';
+import type { UserRecord } from '../../core/model/user.js';
 import { csrfToken } from '../cookies.js';
 import type { AppEnv } from '../env.js';
 import type { Runtime } from '../../core/runtime.js';
@@ -185,7 +185,7 @@ export function applicationPages(app: Hono<AppEnv>, rt: Runtime) {
 
   const listPage = async (c: Context<AppEnv>, user: UserRecord) => {
     const csrf = csrfToken(c, secure);
-    const clients = await rt.store.oauth.listClients(user.id);
+    const clients = await rt.store.oauth.clients.list(user.id);
     return c.html(
       <Layout title="Applications" user={user} csrf={csrf}>
         <h1>Developer Console → Applications</h1>

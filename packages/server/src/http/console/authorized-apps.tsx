@@ -5,8 +5,8 @@
  */
 import type { Context, Hono } from 'hono';
 import { revokeAuthorization } from '../../core/oauth/clients.js';
-import type { GrantView } from '../../store/oauth-store.js';
-import type { UserRecord } from '../../store/store.js';
+import type { GrantView } from '../../core/model/grant.js';
+import type { UserRecord } from '../../core/model/user.js';
 import { csrfToken } from '../cookies.js';
 import type { AppEnv } from '../env.js';
 import type { Runtime } from '../../core/runtime.js';
@@ -56,7 +56,7 @@ export function authorizedAppPages(app: Hono<AppEnv>, rt: Runtime) {
     BASE,
     withUser(async (c, user) => {
       const csrf = csrfToken(c, config.secure);
-      const apps = groupByApp(await rt.store.oauth.listGrantsForUser(user.id));
+      const apps = groupByApp(await rt.store.oauth.grants.listForUser(user.id));
       return c.html(
         <Layout title="Authorized apps" user={user} csrf={csrf}>
           <h1>Settings → Authorized apps</h1>

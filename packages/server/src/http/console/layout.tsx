@@ -1,7 +1,7 @@
 /** The console's page frame and its error page. Server-rendered; script only from /assets. */
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
-import type { UserRecord } from '../../store/store.js';
+import type { UserRecord } from '../../core/model/user.js';
 
 export interface LayoutProps {
   title: string;

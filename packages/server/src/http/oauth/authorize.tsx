@@ -15,7 +15,7 @@ import { resolveSession } from '../../core/accounts.js';
 import { approve, checkAuthorizeRequest, consentRemembered, errorRedirect, type AuthorizeRequest } from '../../core/oauth/authorize.js';
 import { invalidRequest, oauthError } from '../../core/errors.js';
 import { cspSourceFor } from '../../core/oauth/redirect-uri.js';
-import type { UserRecord } from '../../store/store.js';
+import type { UserRecord } from '../../core/model/user.js';
 import { csrfToken, readSession } from '../cookies.js';
 import { ErrorPage, Layout } from '../console/layout.js';
 import { formWithCsrf } from '../console/session.js';

@@ -6,7 +6,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { invalidRequest } from '../../core/errors.js';
 import { type ClientCredentials, authenticateClient } from '../../core/oauth/client-auth.js';
-import type { ClientRecord } from '../../store/oauth-store.js';
+import type { ClientRecord } from '../../core/model/client.js';
 import type { AppEnv } from '../env.js';
 import type { Runtime } from '../../core/runtime.js';
 import { clientIp } from '../ip.js';

@@ -6,7 +6,7 @@
  */
 import { hashSecret, isWellFormedSecret, publicId } from '../../credentials.js';
 import { invalidRequest } from '../../errors.js';
-import type { GrantRecord } from '../../../store/oauth-store.js';
+import type { GrantRecord } from '../../model/grant.js';
 import { CODE_PREFIX } from '../authorize.js';
 import { verifyPkce } from '../pkce.js';
 import { defineGrant, invalidGrant } from './grant.js';
@@ -24,11 +24,11 @@ export const authorizationCodeGrant = defineGrant({
     if (!isWellFormedSecret(params.code, CODE_PREFIX)) throw invalidGrant('Invalid authorization code');
     const hash = hashSecret(params.code);
     const now = rt.clock.now();
-    const result = await rt.store.oauth.consumeAuthCode(hash, now);
+    const result = await rt.store.oauth.codes.consume(hash, now);
     if (result.status === 'unknown') throw invalidGrant('Invalid authorization code');
     if (result.status === 'reused') {
       // RFC 6749 §4.1.2 / RFC 9700 §4.2.4: a replayed code revokes what it issued.
-      if (result.grantId && (await rt.store.oauth.revokeGrant(result.grantId, now, null))) await rt.revocations.publish(result.grantId);
+      if (result.grantId && (await rt.store.oauth.grants.revoke(result.grantId, now, null))) await rt.revocations.publish(result.grantId);
       throw invalidGrant('Authorization code was already used; the tokens it issued are revoked');
     }
     const code = result.code;
@@ -44,7 +44,7 @@ export const authorizationCodeGrant = defineGrant({
     }
     const grant: GrantRecord = { id: publicId('grt_'), clientId: client.id, userId: code.userId, scopes: code.scopes, createdAt: now, revokedAt: null, lastUsedAt: null };
     const { response, tokens } = await mint(rt, client, grant, code.scopes, code.scopes, now + rt.config.refreshTokenTtlSeconds * 1000);
-    await rt.store.oauth.createGrant(grant, tokens, hash);
+    await rt.store.oauth.grants.create(grant, tokens, hash);
     return response;
   },
 });

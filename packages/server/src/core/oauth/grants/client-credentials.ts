@@ -6,7 +6,7 @@
 import { publicId } from '../../credentials.js';
 import { oauthError } from '../../errors.js';
 import { missing, parseScopeString } from '../../scopes.js';
-import type { GrantRecord } from '../../../store/oauth-store.js';
+import type { GrantRecord } from '../../model/grant.js';
 import { defineGrant } from './grant.js';
 import { mint } from './mint.js';
 
@@ -26,7 +26,7 @@ export const clientCredentialsGrant = defineGrant({
     const now = rt.clock.now();
     const grant: GrantRecord = { id: publicId('grt_'), clientId: client.id, userId: null, scopes, createdAt: now, revokedAt: null, lastUsedAt: null };
     const { response, tokens } = await mint(rt, client, grant, scopes, null, now);
-    await rt.store.oauth.createGrant(grant, tokens, null);
+    await rt.store.oauth.grants.create(grant, tokens, null);
     return response;
   },
 });

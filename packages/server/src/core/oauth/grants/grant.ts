@@ -7,7 +7,7 @@
  */
 import { oauthError } from '../../errors.js';
 import type { Runtime } from '../../runtime.js';
-import type { ClientRecord } from '../../../store/oauth-store.js';
+import type { ClientRecord } from '../../model/client.js';
 import type { TokenResponse } from '../wire.js';
 
 /**

@@ -6,7 +6,9 @@
  */
 import { issueSecret } from '../../credentials.js';
 import { issueAccessToken } from '../../jwt.js';
-import type { ClientRecord, GrantRecord, NewTokens } from '../../../store/oauth-store.js';
+import type { ClientRecord } from '../../model/client.js';
+import type { GrantRecord } from '../../model/grant.js';
+import type { NewTokens } from '../../model/token.js';
 import type { TokenResponse } from '../wire.js';
 import type { Runtime } from '../../runtime.js';
 

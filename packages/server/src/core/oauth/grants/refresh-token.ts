@@ -7,7 +7,7 @@
 import { hashSecret, isWellFormedSecret } from '../../credentials.js';
 import { invalidRequest, oauthError } from '../../errors.js';
 import { missing, parseScopeString } from '../../scopes.js';
-import type { RefreshTokenRecord } from '../../../store/oauth-store.js';
+import type { RefreshTokenRecord } from '../../model/token.js';
 import type { TokenResponse } from '../wire.js';
 import { defineGrant, invalidGrant } from './grant.js';
 import { mint } from './mint.js';
@@ -23,7 +23,7 @@ export const refreshTokenGrant = defineGrant({
     if (!isWellFormedSecret(params.refresh_token, rt.config.prefixes.refreshToken)) throw invalidGrant('Invalid refresh token');
     const hash = hashSecret(params.refresh_token);
     const now = rt.clock.now();
-    const found = await rt.store.oauth.findRefreshToken(hash);
+    const found = await rt.store.oauth.tokens.findRefresh(hash);
     if (!found) throw invalidGrant('Invalid refresh token');
     const { token, grant } = found;
     if (grant.clientId !== client.id) throw invalidGrant('Refresh token was issued to another client');
@@ -39,17 +39,17 @@ export const refreshTokenGrant = defineGrant({
       if (withinGrace && rotated.successorSealed) {
         // A client that lost the response (network) may retry once: same successor, fresh access token.
         const { response, tokens } = await mint(rt, client, grant, scopes, null, token.expiresAt);
-        if (tokens.access) await rt.store.oauth.addAccessToken(tokens.access);
+        if (tokens.access) await rt.store.oauth.tokens.addAccess(tokens.access);
         return { ...response, refresh_token: rt.box.open(rotated.successorSealed) };
       }
-      if (await rt.store.oauth.revokeGrant(grant.id, now, null)) await rt.revocations.publish(grant.id);
+      if (await rt.store.oauth.grants.revoke(grant.id, now, null)) await rt.revocations.publish(grant.id);
       throw invalidGrant('Refresh token was already used; the grant is revoked');
     };
     if (token.rotatedAt !== null) return replay(token);
 
     const { response, tokens } = await mint(rt, client, grant, scopes, token.scopes, token.expiresAt);
     const sealed = client.refreshGraceSeconds > 0 && response.refresh_token ? rt.box.seal(response.refresh_token) : null;
-    const outcome = await rt.store.oauth.rotateRefreshToken(hash, now, tokens, sealed);
+    const outcome = await rt.store.oauth.tokens.rotateRefresh(hash, now, tokens, sealed);
     if (outcome.status === 'rotated') return response;
     if (outcome.status === 'reused') return replay(outcome.token);
     throw invalidGrant('Invalid refresh token');
