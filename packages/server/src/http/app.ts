@@ -27,6 +27,7 @@ import { oauthErrorResponse } from './oauth/errors.js';
 import { oauthRoutes } from './oauth/index.js';
 import { operationRoutes } from './operations.js';
 import { sampleApi } from '../sample/api.js';
+import { localVerifier } from './local-verifier.js';
 import { securityHeaders } from './security.js';
 import { skillRoutes } from './skills.js';
 
@@ -77,7 +78,7 @@ export function createApp(rt: Runtime): OpenAPIHono<AppEnv> {
   app.route('/v1', apiKeyRoutes(rt));
   app.route('/v1', applicationRoutes(rt));
   app.route('/v1', auditLogRoutes(rt));
-  if (config.sampleApi) app.route('/v1', sampleApi(rt));
+  if (config.sampleApi) app.route('/v1', sampleApi(localVerifier(rt), rt.clock));
   app.route('/', oauthRoutes(rt));
   app.route('/', skillRoutes(rt));
 

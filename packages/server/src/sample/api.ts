@@ -11,13 +11,12 @@
  * 415, 400) go through the app's one error mapping.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { type HonoAuthEnv, honoAuth, missingCredentials, refusalFor } from '@gatehouse/verify';
+import { type HonoAuthEnv, type Verifier, honoAuth, missingCredentials, refusalFor } from '@gatehouse/verify';
 import type { MiddlewareHandler } from 'hono';
 import { conflict, notFound } from '../core/errors.js';
 import { bearerSecurity, errorResponses, iso, jsonBody, jsonRouter } from '../http/api/openapi.js';
-import type { Runtime } from '../core/runtime.js';
+import type { Clock } from '../core/clock.js';
 import { REALM } from '../http/errors.js';
-import { localVerifier } from '../http/local-verifier.js';
 import { type Agent, AgentBook } from './agent-book.js';
 
 const AgentView = z
@@ -55,9 +54,9 @@ const requireAuthorizationHeader: MiddlewareHandler<HonoAuthEnv> = async (c, nex
   return undefined;
 };
 
-export function sampleApi(rt: Runtime, book = new AgentBook()) {
-  const { clock } = rt;
-  const auth = honoAuth(localVerifier(rt), { realm: REALM });
+/** `verifier`: how bearer credentials are checked (in this process: `localVerifier(rt)`); `clock`: for timestamps. */
+export function sampleApi(verifier: Verifier, clock: Clock, book = new AgentBook()) {
+  const auth = honoAuth(verifier, { realm: REALM });
   const app = jsonRouter<HonoAuthEnv>();
   // '/agents/*' also matches '/agents': one registration, one credential check per request.
   app.use('/agents/*', requireAuthorizationHeader, auth.authenticate);

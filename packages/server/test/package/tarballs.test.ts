@@ -45,7 +45,7 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'gatehouse-tarballs-'));
   const { stdout } = await run(npm, ['pack', '--json', '--pack-destination', work, ...Object.values(PACKAGES).flatMap((p) => ['-w', `packages/${p}`])], {
     cwd: REPO_ROOT,
-    timeout: 170_000,
+    timeout: 290_000,
     maxBuffer: 32 * 1024 * 1024,
     env: { ...process.env, npm_config_ignore_scripts: 'false' },
   });
@@ -55,7 +55,7 @@ beforeAll(async () => {
   for (const result of JSON.parse(stdout.slice(start)) as Packed[]) {
     packed.set(result.name as Name, { tarball: join(work, result.filename), files: result.files.map((f) => f.path).sort() });
   }
-}, 180_000);
+}, 300_000);
 
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
@@ -68,7 +68,7 @@ const manifest = (name: Name) => JSON.parse(readFileSync(join(packageDir(name), 
 async function install(tarballs: string[], ignoreScripts: boolean): Promise<string> {
   const dir = mkdtempSync(join(work, 'project-'));
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }));
-  await run(npm, ['install', '--no-audit', '--no-fund', '--omit=dev', ...(ignoreScripts ? ['--ignore-scripts'] : []), ...tarballs], { cwd: dir, timeout: 170_000 });
+  await run(npm, ['install', '--no-audit', '--no-fund', '--omit=dev', ...(ignoreScripts ? ['--ignore-scripts'] : []), ...tarballs], { cwd: dir, timeout: 290_000 });
   return dir;
 }
 
@@ -154,7 +154,7 @@ describe('installed into an empty project', () => {
     expect(bytes).toBeLessThan(2_000_000);
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', "const v = await import('@gatehouse/verify'); console.log(typeof v.createVerifier, typeof v.honoAuth)"], { cwd: dir });
     expect(stdout.trim()).toBe('function function');
-  }, 180_000);
+  }, 300_000);
 
   it('@gatehouse/client pulls no dependency at all', async () => {
     expect(manifest('@gatehouse/client').dependencies ?? {}).toEqual({});
@@ -165,7 +165,7 @@ describe('installed into an empty project', () => {
     expect(bytes).toBeLessThan(500_000);
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', "const c = await import('@gatehouse/client'); console.log(typeof c.Gatehouse, typeof c.GatehouseOAuth)"], { cwd: dir });
     expect(stdout.trim()).toBe('function function');
-  }, 180_000);
+  }, 300_000);
 
   it('gatehouse installs its declared dependencies, its command, and re-exports both libraries', async () => {
     const pkg = manifest('gatehouse');
@@ -183,5 +183,5 @@ describe('installed into an empty project', () => {
     ].join('\n');
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: dir });
     expect(stdout.trim()).toBe('true true');
-  }, 180_000);
+  }, 300_000);
 });

@@ -9,11 +9,11 @@ import { sourceFiles, specifiers } from '../helpers/sources.js';
 describe('the sample API', () => {
   const sample = sourceFiles('sample');
 
-  it.for(sample.map((f) => [f.name, f] as const))('%s uses no store and, of core, only its errors and id generator', ([, f]) => {
+  it.for(sample.map((f) => [f.name, f] as const))('%s uses no store and, of core, only its errors, id generator and clock', ([, f]) => {
     const imports = specifiers(f.source);
     expect(imports.length).toBeGreaterThan(0);
     expect(imports.filter((s) => /(^|\/)store\//.test(s))).toEqual([]);
-    expect(imports.filter((s) => /(^|\/)core\//.test(s) && !/core\/(errors|credentials)\.js$/.test(s))).toEqual([]);
+    expect(imports.filter((s) => /(^|\/)core\//.test(s) && !/core\/(errors|credentials|clock)\.js$/.test(s))).toEqual([]);
     expect(f.source).not.toMatch(/\.store\b/);
   });
 
