@@ -10,6 +10,7 @@ import { csrfToken } from '../cookies.js';
 import type { AppEnv } from '../env.js';
 import type { Runtime } from '../../core/runtime.js';
 import { clientIp } from '../ip.js';
+import { formatDate } from './components.js';
 import { Layout } from './layout.js';
 import { field, fieldList, formWithCsrf } from './session.js';
 
@@ -22,8 +23,6 @@ const EXPIRY_CHOICES: ReadonlyArray<[string, string, number | null]> = [
   ['365d', '1 year', 365 * DAY],
 ];
 const GRACE_LABELS: Record<number, string> = { 0: 'No grace', 3600000: '1 hour', 86400000: '24 hours', 604800000: '7 days' };
-
-const date = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().replace('T', ' ').slice(0, 16));
 
 function KeyTable({ keys, now, csrf }: { keys: ApiKeyRecord[]; now: number; csrf: string }) {
   if (keys.length === 0) return <p>No API keys yet.</p>;
@@ -44,9 +43,9 @@ function KeyTable({ keys, now, csrf }: { keys: ApiKeyRecord[]; now: number; csrf
               <td><code>{k.id}</code></td>
               <td><code>{k.start}…</code></td>
               <td>{k.scopes.join(' ')}</td>
-              <td class="date">{date(k.createdAt)}</td>
-              <td class="date">{date(k.lastUsedAt)}</td>
-              <td class="date">{date(k.expiresAt)}</td>
+              <td class="date">{formatDate(k.createdAt)}</td>
+              <td class="date">{formatDate(k.lastUsedAt)}</td>
+              <td class="date">{formatDate(k.expiresAt)}</td>
               <td class={`status-${status}`}>{status}</td>
               <td class="actions">
                 {status === 'active' ? (

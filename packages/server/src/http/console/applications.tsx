@@ -14,10 +14,10 @@ import { csrfToken } from '../cookies.js';
 import type { AppEnv } from '../env.js';
 import type { Runtime } from '../../core/runtime.js';
 import { clientIp } from '../ip.js';
+import { formatDate } from './components.js';
 import { Layout } from './layout.js';
 import { field, fieldList, formWithCsrf } from './session.js';
 
-const date = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 16);
 const BASE = '/console/applications';
 
 /** What the form holds, as typed (so a refused form comes back filled in). */
@@ -78,7 +78,7 @@ function AppTable({ clients }: { clients: ClientRecord[] }) {
               <td>{a.type}</td>
               <td>{a.redirectUris.map((u) => <div><code>{u}</code></div>)}</td>
               <td>{a.scopes.join(' ')}</td>
-              <td class="date">{date(a.createdAt)}</td>
+              <td class="date">{formatDate(a.createdAt)}</td>
             </tr>
           ))}
         </tbody>
@@ -161,7 +161,7 @@ function Details({ client }: { client: ClientRecord }) {
   return (
     <p>
       client_id <code>{client.id}</code> · {client.type}
-      {client.secretStart ? <> · secret <code>{client.secretStart}…</code></> : null} · created {date(client.createdAt)} · updated {date(client.updatedAt)}
+      {client.secretStart ? <> · secret <code>{client.secretStart}…</code></> : null} · created {formatDate(client.createdAt)} · updated {formatDate(client.updatedAt)}
     </p>
   );
 }

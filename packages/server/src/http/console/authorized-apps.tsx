@@ -11,11 +11,11 @@ import { csrfToken } from '../cookies.js';
 import type { AppEnv } from '../env.js';
 import type { Runtime } from '../../core/runtime.js';
 import { clientIp } from '../ip.js';
+import { formatDate } from './components.js';
 import { Layout } from './layout.js';
 import { formWithCsrf } from './session.js';
 
 const BASE = '/console/settings/authorized-apps';
-const date = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().replace('T', ' ').slice(0, 16));
 
 /** One app's grants for one user, merged: every scope granted, the first grant, the last use. */
 export interface AuthorizedApp {
@@ -74,8 +74,8 @@ export function authorizedAppPages(app: Hono<AppEnv>, rt: Runtime) {
                     <tr data-client-id={a.clientId}>
                       <td>{a.clientName}</td>
                       <td>{a.scopes.map((s) => <div title={rt.scopes.get(s) ?? ''}><code>{s}</code> — {rt.scopes.get(s) ?? ''}</div>)}</td>
-                      <td class="date">{date(a.since)}</td>
-                      <td class="date">{date(a.lastUsedAt)}</td>
+                      <td class="date">{formatDate(a.since)}</td>
+                      <td class="date">{formatDate(a.lastUsedAt)}</td>
                       <td class="actions">
                         <form method="post" action={`${BASE}/${a.clientId}/revoke`} data-confirm={`Revoke access for "${a.clientName}"? It stops working at once.`}>
                           <input type="hidden" name="csrf" value={csrf} />
