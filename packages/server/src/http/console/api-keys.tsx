@@ -10,7 +10,7 @@ import { csrfToken } from '../cookies.js';
 import type { AppEnv } from '../env.js';
 import type { Runtime } from '../../core/runtime.js';
 import { clientIp } from '../ip.js';
-import { formatDate } from './components.js';
+import { OneTimeSecret, formatDate } from './components.js';
 import { Layout } from './layout.js';
 import { field, fieldList, formWithCsrf } from './session.js';
 
@@ -98,17 +98,12 @@ function CreateForm({ rt, csrf, error }: { rt: Runtime; csrf: string; error?: st
   );
 }
 
-function SecretShown({ title, keyRecord, secret, note }: { title: string; keyRecord: ApiKeyRecord; secret: string; note?: string }) {
+/** A created or rolled key: its secret this once, and how to send it. */
+function NewKey({ title, keyRecord, secret, note }: { title: string; keyRecord: ApiKeyRecord; secret: string; note?: string }) {
   return (
     <section class="card" id="new-key">
       <h2>{title}</h2>
-      <p class="warning" role="alert">
-        Copy this key now. It is shown <strong>only once</strong>; Gatehouse stores only a hash of it.
-      </p>
-      <div class="secret">
-        <code id="secret-value" data-testid="new-secret">{secret}</code>
-        <button type="button" class="secondary" data-copy="secret-value">Copy</button>
-      </div>
+      <OneTimeSecret secret={secret} noun="this key" />
       <p>Key ID: <code>{keyRecord.id}</code> · scopes: {keyRecord.scopes.join(' ')}</p>
       {note ? <p>{note}</p> : null}
       <p>Use it as <code>Authorization: Bearer {keyRecord.start}…</code></p>
@@ -162,7 +157,7 @@ export function apiKeyPages(app: Hono<AppEnv>, rt: Runtime) {
           scopes: fieldList(form, 'scopes'),
           expiresAt: ttl === null ? null : rt.clock.now() + ttl,
         });
-        return page(c, user, { shown: <SecretShown title={`Key "${key.name}" created`} keyRecord={key} secret={secret} /> });
+        return page(c, user, { shown: <NewKey title={`Key "${key.name}" created`} keyRecord={key} secret={secret} /> });
       } catch (err) {
         if (!(err instanceof GatehouseError) || !err.expose) throw err;
         return page(c, user, { error: err.detail, status: err.status as ContentfulStatusCode });
@@ -187,7 +182,7 @@ export function apiKeyPages(app: Hono<AppEnv>, rt: Runtime) {
       if (!(GRACE_CHOICES_MS as readonly number[]).includes(grace)) throw new GatehouseError('invalid_request', 'Choose a grace period from the list');
       const { key, secret } = await rollKey(rt, actor(c, user), c.req.param('id') ?? '', grace);
       const note = grace === 0 ? 'The previous secret has stopped working.' : `The previous secret keeps working for ${GRACE_LABELS[grace]}.`;
-      return page(c, user, { shown: <SecretShown title={`Key "${key.name}" rolled`} keyRecord={key} secret={secret} note={note} /> });
+      return page(c, user, { shown: <NewKey title={`Key "${key.name}" rolled`} keyRecord={key} secret={secret} note={note} /> });
     }),
   );
 }

@@ -14,7 +14,7 @@ import { csrfToken } from '../cookies.js';
 import type { AppEnv } from '../env.js';
 import type { Runtime } from '../../core/runtime.js';
 import { clientIp } from '../ip.js';
-import { formatDate } from './components.js';
+import { CopyButton, OneTimeSecret, formatDate } from './components.js';
 import { Layout } from './layout.js';
 import { field, fieldList, formWithCsrf } from './session.js';
 
@@ -135,21 +135,14 @@ function AppForm({ rt, csrf, action, values, chooseType, submit, error }: FormPr
   );
 }
 
-function SecretShown({ title, client, secret }: { title: string; client: ClientRecord; secret: string | null }) {
+/** A created app or a rotated secret: client_id, and the secret this once (public apps have none). */
+function NewCredentials({ title, client, secret }: { title: string; client: ClientRecord; secret: string | null }) {
   return (
     <section class="card" id="new-secret">
       <h2>{title}</h2>
-      <p>client_id: <code id="client-id" data-testid="client-id">{client.id}</code> <button type="button" class="secondary" data-copy="client-id">Copy</button></p>
+      <p>client_id: <code id="client-id" data-testid="client-id">{client.id}</code> <CopyButton target="client-id" /></p>
       {secret ? (
-        <>
-          <p class="warning" role="alert">
-            Copy the client secret now. It is shown <strong>only once</strong>; Gatehouse stores only a hash of it.
-          </p>
-          <div class="secret">
-            <code id="secret-value" data-testid="new-secret">{secret}</code>
-            <button type="button" class="secondary" data-copy="secret-value">Copy</button>
-          </div>
-        </>
+        <OneTimeSecret secret={secret} noun="the client secret" />
       ) : (
         <p>This is a public application: it has no secret and must use PKCE (S256).</p>
       )}
@@ -246,7 +239,7 @@ export function applicationPages(app: Hono<AppEnv>, rt: Runtime) {
       try {
         if (values.type !== 'confidential' && values.type !== 'public') throw invalidRequest('Choose confidential or public');
         const { client, secret } = await createClient(rt, actor(c, user), user.id, values.type as ClientType, settingsOf(values));
-        return detailPage(c, user, client, { shown: <SecretShown title={`Application "${client.name}" created`} client={client} secret={secret} /> });
+        return detailPage(c, user, client, { shown: <NewCredentials title={`Application "${client.name}" created`} client={client} secret={secret} /> });
       } catch (err) {
         const e = refusal(err);
         return newPage(c, user, values, e.detail, e.status as ContentfulStatusCode);
@@ -285,7 +278,7 @@ export function applicationPages(app: Hono<AppEnv>, rt: Runtime) {
     withUser(async (c, user) => {
       await formWithCsrf(rt, c);
       const { client, secret } = await rotateClientSecret(rt, actor(c, user), id(c));
-      return detailPage(c, user, client, { shown: <SecretShown title="Secret rotated — the previous secret has stopped working" client={client} secret={secret} /> });
+      return detailPage(c, user, client, { shown: <NewCredentials title="Secret rotated — the previous secret has stopped working" client={client} secret={secret} /> });
     }),
   );
 
