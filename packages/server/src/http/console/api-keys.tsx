@@ -10,7 +10,7 @@ import { csrfToken } from '../cookies.js';
 import type { AppEnv } from '../env.js';
 import type { Runtime } from '../../core/runtime.js';
 import { clientIp } from '../ip.js';
-import { OneTimeSecret, formatDate } from './components.js';
+import { FormError, OneTimeSecret, formRefusal, formatDate } from './components.js';
 import { Layout } from './layout.js';
 import { field, fieldList, formWithCsrf } from './session.js';
 
@@ -77,7 +77,7 @@ function CreateForm({ rt, csrf, error }: { rt: Runtime; csrf: string; error?: st
   return (
     <form class="card" method="post" action="/console/settings/api-keys" id="create-key">
       <h2>Create New Key</h2>
-      {error ? <p class="error" role="alert">{error}</p> : null}
+      <FormError message={error} />
       <input type="hidden" name="csrf" value={csrf} />
       <label for="name">Name</label>
       <input id="name" type="text" name="name" maxlength={100} required placeholder="e.g. production server" />
@@ -159,8 +159,8 @@ export function apiKeyPages(app: Hono<AppEnv>, rt: Runtime) {
         });
         return page(c, user, { shown: <NewKey title={`Key "${key.name}" created`} keyRecord={key} secret={secret} /> });
       } catch (err) {
-        if (!(err instanceof GatehouseError) || !err.expose) throw err;
-        return page(c, user, { error: err.detail, status: err.status as ContentfulStatusCode });
+        const refused = formRefusal(err);
+        return page(c, user, { error: refused.detail, status: refused.status as ContentfulStatusCode });
       }
     }),
   );

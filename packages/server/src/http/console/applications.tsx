@@ -6,7 +6,7 @@ import type { Context, Hono } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Actor } from '../../core/context.js';
-import { GatehouseError, invalidRequest } from '../../core/errors.js';
+import { invalidRequest } from '../../core/errors.js';
 import { type ClientSettings, MAX_REFRESH_GRACE_SECONDS, createClient, deleteClient, getManagedClient, rotateClientSecret, updateClient } from '../../core/oauth/clients.js';
 import type { ClientRecord, ClientType } from '../../store/oauth-store.js';
 import type { UserRecord } from '../../store/store.js';
@@ -14,11 +14,13 @@ import { csrfToken } from '../cookies.js';
 import type { AppEnv } from '../env.js';
 import type { Runtime } from '../../core/runtime.js';
 import { clientIp } from '../ip.js';
-import { CopyButton, OneTimeSecret, formatDate } from './components.js';
+import { CopyButton, FormError, OneTimeSecret, formRefusal, formatDate } from './components.js';
 import { Layout } from './layout.js';
 import { field, fieldList, formWithCsrf } from './session.js';
 
 const BASE = '/console/applications';
+/** Only bad settings come back in the form; a missing or foreign app goes to the error page. */
+const INVALID_SETTINGS = { codes: ['invalid_request'] } as const;
 
 /** What the form holds, as typed (so a refused form comes back filled in). */
 interface FormValues {
@@ -101,7 +103,7 @@ interface FormProps {
 function AppForm({ rt, csrf, action, values, chooseType, submit, error }: FormProps) {
   return (
     <form class="card" method="post" action={action} id="app-form">
-      {error ? <p class="error" role="alert">{error}</p> : null}
+      <FormError message={error} />
       <input type="hidden" name="csrf" value={csrf} />
       <label for="name">Name</label>
       <input id="name" type="text" name="name" maxlength={100} required value={values.name} placeholder="e.g. Acme Dashboard" />
@@ -170,12 +172,6 @@ export function applicationPages(app: Hono<AppEnv>, rt: Runtime) {
     return handler(c, user);
   };
 
-  /** A refused form is shown again, filled in, with the reason; other errors go to the error page. */
-  const refusal = (err: unknown): GatehouseError => {
-    if (err instanceof GatehouseError && err.code === 'invalid_request') return err;
-    throw err;
-  };
-
   const listPage = async (c: Context<AppEnv>, user: UserRecord) => {
     const csrf = csrfToken(c, secure);
     const clients = await rt.store.oauth.listClients(user.id);
@@ -241,8 +237,8 @@ export function applicationPages(app: Hono<AppEnv>, rt: Runtime) {
         const { client, secret } = await createClient(rt, actor(c, user), user.id, values.type as ClientType, settingsOf(values));
         return detailPage(c, user, client, { shown: <NewCredentials title={`Application "${client.name}" created`} client={client} secret={secret} /> });
       } catch (err) {
-        const e = refusal(err);
-        return newPage(c, user, values, e.detail, e.status as ContentfulStatusCode);
+        const refused = formRefusal(err, INVALID_SETTINGS);
+        return newPage(c, user, values, refused.detail, refused.status as ContentfulStatusCode);
       }
     }),
   );
@@ -267,8 +263,8 @@ export function applicationPages(app: Hono<AppEnv>, rt: Runtime) {
         await updateClient(rt, actor(c, user), client.id, settingsOf(values));
         return c.redirect(`${BASE}/${client.id}?saved`, 303);
       } catch (err) {
-        const e = refusal(err);
-        return detailPage(c, user, client, { values: { ...values, type: client.type }, error: e.detail, status: e.status as ContentfulStatusCode });
+        const refused = formRefusal(err, INVALID_SETTINGS);
+        return detailPage(c, user, client, { values: { ...values, type: client.type }, error: refused.detail, status: refused.status as ContentfulStatusCode });
       }
     }),
   );
