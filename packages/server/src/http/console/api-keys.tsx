@@ -2,17 +2,15 @@
 import type { Context, Hono } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { Actor } from '../../core/context.js';
 import { GatehouseError } from '../../core/errors.js';
 import { GRACE_CHOICES_MS, createKey, keyStatus, listKeys, revokeKey, rollKey } from '../../core/keys.js';
 import type { ApiKeyRecord, UserRecord } from '../../store/store.js';
 import { csrfToken } from '../cookies.js';
 import type { AppEnv } from '../env.js';
 import type { Runtime } from '../../core/runtime.js';
-import { clientIp } from '../ip.js';
 import { FormError, OneTimeSecret, formRefusal, formatDate } from './components.js';
 import { Layout } from './layout.js';
-import { field, fieldList, formWithCsrf } from './session.js';
+import { field, fieldList, formWithCsrf, userActor, withUser } from './session.js';
 
 const DAY = 86_400_000;
 const EXPIRY_CHOICES: ReadonlyArray<[string, string, number | null]> = [
@@ -112,9 +110,7 @@ function NewKey({ title, keyRecord, secret, note }: { title: string; keyRecord: 
 }
 
 export function apiKeyPages(app: Hono<AppEnv>, rt: Runtime) {
-  const { config } = rt;
-  const secure = config.secure;
-  const actor = (c: Context<AppEnv>, user: UserRecord): Actor => ({ type: 'user', id: user.id, user, ip: clientIp(c, config.trustProxy) });
+  const secure = rt.config.secure;
 
   const page = async (c: Context<AppEnv>, user: UserRecord, extra: { shown?: Child; error?: string; status?: ContentfulStatusCode }) => {
     const csrf = csrfToken(c, secure);
@@ -135,12 +131,6 @@ export function apiKeyPages(app: Hono<AppEnv>, rt: Runtime) {
     );
   };
 
-  const withUser = (handler: (c: Context<AppEnv>, user: UserRecord) => Promise<Response>) => async (c: Context<AppEnv>) => {
-    const user = c.get('sessionUser');
-    if (!user) return c.redirect(`/console/login?next=${encodeURIComponent(c.req.path)}`, c.req.method === 'GET' ? 302 : 303);
-    return handler(c, user);
-  };
-
   app.get('/console/settings/api-keys', withUser((c, user) => page(c, user, {})));
 
   app.post(
@@ -151,7 +141,7 @@ export function apiKeyPages(app: Hono<AppEnv>, rt: Runtime) {
       try {
         if (!choice) throw new GatehouseError('invalid_request', 'Choose an expiry from the list');
         const ttl = choice[2];
-        const { key, secret } = await createKey(rt, actor(c, user), {
+        const { key, secret } = await createKey(rt, userActor(rt, c, user), {
           ownerId: user.id,
           name: field(form, 'name'),
           scopes: fieldList(form, 'scopes'),
@@ -169,7 +159,7 @@ export function apiKeyPages(app: Hono<AppEnv>, rt: Runtime) {
     '/console/settings/api-keys/:id/revoke',
     withUser(async (c, user) => {
       await formWithCsrf(rt, c);
-      await revokeKey(rt, actor(c, user), c.req.param('id') ?? '');
+      await revokeKey(rt, userActor(rt, c, user), c.req.param('id') ?? '');
       return c.redirect('/console/settings/api-keys', 303);
     }),
   );
@@ -180,7 +170,7 @@ export function apiKeyPages(app: Hono<AppEnv>, rt: Runtime) {
       const form = await formWithCsrf(rt, c);
       const grace = Number(field(form, 'grace'));
       if (!(GRACE_CHOICES_MS as readonly number[]).includes(grace)) throw new GatehouseError('invalid_request', 'Choose a grace period from the list');
-      const { key, secret } = await rollKey(rt, actor(c, user), c.req.param('id') ?? '', grace);
+      const { key, secret } = await rollKey(rt, userActor(rt, c, user), c.req.param('id') ?? '', grace);
       const note = grace === 0 ? 'The previous secret has stopped working.' : `The previous secret keeps working for ${GRACE_LABELS[grace]}.`;
       return page(c, user, { shown: <NewKey title={`Key "${key.name}" rolled`} keyRecord={key} secret={secret} note={note} /> });
     }),

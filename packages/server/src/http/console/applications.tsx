@@ -5,7 +5,6 @@
 import type { Context, Hono } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { Actor } from '../../core/context.js';
 import { invalidRequest } from '../../core/errors.js';
 import { type ClientSettings, MAX_REFRESH_GRACE_SECONDS, createClient, deleteClient, getManagedClient, rotateClientSecret, updateClient } from '../../core/oauth/clients.js';
 import type { ClientRecord, ClientType } from '../../store/oauth-store.js';
@@ -13,10 +12,9 @@ import type { UserRecord } from '../../store/store.js';
 import { csrfToken } from '../cookies.js';
 import type { AppEnv } from '../env.js';
 import type { Runtime } from '../../core/runtime.js';
-import { clientIp } from '../ip.js';
 import { CopyButton, FormError, OneTimeSecret, formRefusal, formatDate } from './components.js';
 import { Layout } from './layout.js';
-import { field, fieldList, formWithCsrf } from './session.js';
+import { field, fieldList, formWithCsrf, userActor, withUser } from './session.js';
 
 const BASE = '/console/applications';
 /** Only bad settings come back in the form; a missing or foreign app goes to the error page. */
@@ -162,15 +160,7 @@ function Details({ client }: { client: ClientRecord }) {
 }
 
 export function applicationPages(app: Hono<AppEnv>, rt: Runtime) {
-  const { config } = rt;
-  const secure = config.secure;
-  const actor = (c: Context<AppEnv>, user: UserRecord): Actor => ({ type: 'user', id: user.id, user, ip: clientIp(c, config.trustProxy) });
-
-  const withUser = (handler: (c: Context<AppEnv>, user: UserRecord) => Promise<Response>) => async (c: Context<AppEnv>) => {
-    const user = c.get('sessionUser');
-    if (!user) return c.redirect(`/console/login?next=${encodeURIComponent(c.req.path)}`, c.req.method === 'GET' ? 302 : 303);
-    return handler(c, user);
-  };
+  const secure = rt.config.secure;
 
   const listPage = async (c: Context<AppEnv>, user: UserRecord) => {
     const csrf = csrfToken(c, secure);
@@ -234,7 +224,7 @@ export function applicationPages(app: Hono<AppEnv>, rt: Runtime) {
       const values = readForm(await formWithCsrf(rt, c));
       try {
         if (values.type !== 'confidential' && values.type !== 'public') throw invalidRequest('Choose confidential or public');
-        const { client, secret } = await createClient(rt, actor(c, user), user.id, values.type as ClientType, settingsOf(values));
+        const { client, secret } = await createClient(rt, userActor(rt, c, user), user.id, values.type as ClientType, settingsOf(values));
         return detailPage(c, user, client, { shown: <NewCredentials title={`Application "${client.name}" created`} client={client} secret={secret} /> });
       } catch (err) {
         const refused = formRefusal(err, INVALID_SETTINGS);
@@ -250,7 +240,7 @@ export function applicationPages(app: Hono<AppEnv>, rt: Runtime) {
     withUser(async (c, user) =>
       id(c) === 'new'
         ? newPage(c, user, EMPTY)
-        : detailPage(c, user, await getManagedClient(rt, actor(c, user), id(c)), { saved: c.req.query('saved') !== undefined }),
+        : detailPage(c, user, await getManagedClient(rt, userActor(rt, c, user), id(c)), { saved: c.req.query('saved') !== undefined }),
     ),
   );
 
@@ -258,9 +248,9 @@ export function applicationPages(app: Hono<AppEnv>, rt: Runtime) {
     `${BASE}/:id`,
     withUser(async (c, user) => {
       const values = readForm(await formWithCsrf(rt, c));
-      const client = await getManagedClient(rt, actor(c, user), id(c));
+      const client = await getManagedClient(rt, userActor(rt, c, user), id(c));
       try {
-        await updateClient(rt, actor(c, user), client.id, settingsOf(values));
+        await updateClient(rt, userActor(rt, c, user), client.id, settingsOf(values));
         return c.redirect(`${BASE}/${client.id}?saved`, 303);
       } catch (err) {
         const refused = formRefusal(err, INVALID_SETTINGS);
@@ -273,7 +263,7 @@ export function applicationPages(app: Hono<AppEnv>, rt: Runtime) {
     `${BASE}/:id/rotate-secret`,
     withUser(async (c, user) => {
       await formWithCsrf(rt, c);
-      const { client, secret } = await rotateClientSecret(rt, actor(c, user), id(c));
+      const { client, secret } = await rotateClientSecret(rt, userActor(rt, c, user), id(c));
       return detailPage(c, user, client, { shown: <NewCredentials title="Secret rotated — the previous secret has stopped working" client={client} secret={secret} /> });
     }),
   );
@@ -282,7 +272,7 @@ export function applicationPages(app: Hono<AppEnv>, rt: Runtime) {
     `${BASE}/:id/delete`,
     withUser(async (c, user) => {
       await formWithCsrf(rt, c);
-      await deleteClient(rt, actor(c, user), id(c));
+      await deleteClient(rt, userActor(rt, c, user), id(c));
       return c.redirect(BASE, 303);
     }),
   );

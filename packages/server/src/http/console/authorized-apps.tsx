@@ -3,17 +3,15 @@
  * grants, one row per app), with Revoke, which ends every grant and token of that app for the
  * user and forgets the remembered consent, so the next authorization asks again.
  */
-import type { Context, Hono } from 'hono';
+import type { Hono } from 'hono';
 import { revokeAuthorization } from '../../core/oauth/clients.js';
 import type { GrantView } from '../../store/oauth-store.js';
-import type { UserRecord } from '../../store/store.js';
 import { csrfToken } from '../cookies.js';
 import type { AppEnv } from '../env.js';
 import type { Runtime } from '../../core/runtime.js';
-import { clientIp } from '../ip.js';
 import { formatDate } from './components.js';
 import { Layout } from './layout.js';
-import { formWithCsrf } from './session.js';
+import { formWithCsrf, userActor, withUser } from './session.js';
 
 const BASE = '/console/settings/authorized-apps';
 
@@ -44,18 +42,10 @@ export function groupByApp(grants: readonly GrantView[]): AuthorizedApp[] {
 }
 
 export function authorizedAppPages(app: Hono<AppEnv>, rt: Runtime) {
-  const { config } = rt;
-
-  const withUser = (handler: (c: Context<AppEnv>, user: UserRecord) => Promise<Response>) => async (c: Context<AppEnv>) => {
-    const user = c.get('sessionUser');
-    if (!user) return c.redirect(`/console/login?next=${encodeURIComponent(c.req.path)}`, c.req.method === 'GET' ? 302 : 303);
-    return handler(c, user);
-  };
-
   app.get(
     BASE,
     withUser(async (c, user) => {
-      const csrf = csrfToken(c, config.secure);
+      const csrf = csrfToken(c, rt.config.secure);
       const apps = groupByApp(await rt.store.oauth.listGrantsForUser(user.id));
       return c.html(
         <Layout title="Authorized apps" user={user} csrf={csrf}>
@@ -97,8 +87,7 @@ export function authorizedAppPages(app: Hono<AppEnv>, rt: Runtime) {
     `${BASE}/:clientId/revoke`,
     withUser(async (c, user) => {
       await formWithCsrf(rt, c);
-      const actor = { type: 'user' as const, id: user.id, user, ip: clientIp(c, config.trustProxy) };
-      await revokeAuthorization(rt, actor, c.req.param('clientId') ?? '');
+      await revokeAuthorization(rt, userActor(rt, c, user), c.req.param('clientId') ?? '');
       return c.redirect(BASE, 303);
     }),
   );
