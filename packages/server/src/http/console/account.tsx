@@ -1,5 +1,5 @@
 /** Sign-up, sign-in and sign-out pages. */
-import type { Context, Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { LOGIN_FAILED, SESSION_TTL_MS, endSession, signIn, signUp, startSession } from '../../core/accounts.js';
 import { MIN_PASSWORD_LENGTH } from '../../core/passwords.js';
@@ -67,7 +67,8 @@ function LoginPage({ csrf, next, email, error }: FormProps) {
   );
 }
 
-export function accountPages(app: Hono<AppEnv>, rt: Runtime) {
+export function accountPageRoutes(rt: Runtime): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   const { config } = rt;
   const secure = config.secure;
 
@@ -128,4 +129,6 @@ export function accountPages(app: Hono<AppEnv>, rt: Runtime) {
     clearSession(c, secure);
     return c.redirect('/console/login', 303);
   });
+
+  return app;
 }

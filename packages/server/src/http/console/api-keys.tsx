@@ -1,5 +1,5 @@
 /** Settings → API Keys: list, Create New Key (shown once), Roll with a grace period, Revoke. */
-import type { Context, Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { GatehouseError } from '../../core/errors.js';
@@ -109,7 +109,8 @@ function NewKey({ title, keyRecord, secret, note }: { title: string; keyRecord: 
   );
 }
 
-export function apiKeyPages(app: Hono<AppEnv>, rt: Runtime) {
+export function apiKeyPageRoutes(rt: Runtime): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   const secure = rt.config.secure;
 
   const page = async (c: Context<AppEnv>, user: UserRecord, extra: { shown?: Child; error?: string; status?: ContentfulStatusCode }) => {
@@ -175,4 +176,6 @@ export function apiKeyPages(app: Hono<AppEnv>, rt: Runtime) {
       return page(c, user, { shown: <NewKey title={`Key "${key.name}" rolled`} keyRecord={key} secret={secret} note={note} /> });
     }),
   );
+
+  return app;
 }

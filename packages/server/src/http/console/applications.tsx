@@ -2,7 +2,7 @@
  * Developer Console → Applications: register OAuth applications, show the `cs_…` secret once,
  * edit redirect URIs, scopes and options, rotate the secret, delete.
  */
-import type { Context, Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { invalidRequest } from '../../core/errors.js';
@@ -159,7 +159,8 @@ function Details({ client }: { client: ClientRecord }) {
   );
 }
 
-export function applicationPages(app: Hono<AppEnv>, rt: Runtime) {
+export function applicationPageRoutes(rt: Runtime): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   const secure = rt.config.secure;
 
   const listPage = async (c: Context<AppEnv>, user: UserRecord) => {
@@ -276,4 +277,6 @@ export function applicationPages(app: Hono<AppEnv>, rt: Runtime) {
       return c.redirect(BASE, 303);
     }),
   );
+
+  return app;
 }

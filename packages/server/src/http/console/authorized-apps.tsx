@@ -3,7 +3,7 @@
  * grants, one row per app), with Revoke, which ends every grant and token of that app for the
  * user and forgets the remembered consent, so the next authorization asks again.
  */
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import { revokeAuthorization } from '../../core/oauth/clients.js';
 import type { GrantView } from '../../store/oauth-store.js';
 import { csrfToken } from '../cookies.js';
@@ -41,7 +41,8 @@ export function groupByApp(grants: readonly GrantView[]): AuthorizedApp[] {
   return [...apps.values()];
 }
 
-export function authorizedAppPages(app: Hono<AppEnv>, rt: Runtime) {
+export function authorizedAppPageRoutes(rt: Runtime): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   app.get(
     BASE,
     withUser(async (c, user) => {
@@ -91,4 +92,6 @@ export function authorizedAppPages(app: Hono<AppEnv>, rt: Runtime) {
       return c.redirect(BASE, 303);
     }),
   );
+
+  return app;
 }
