@@ -12,10 +12,10 @@ import { apiKeyRoutes } from './api/api-keys.js';
 import { applicationRoutes } from './api/applications.js';
 import { auditLogRoutes } from './api/audit-log.js';
 import { v0AuthRoutes } from './api/v0-auth.js';
-import { apiKeyPages } from './console/api-keys.js';
-import { accountPages } from './console/account.js';
-import { applicationPages } from './console/applications.js';
-import { authorizedAppPages } from './console/authorized-apps.js';
+import { accountPageRoutes } from './console/account.js';
+import { apiKeyPageRoutes } from './console/api-keys.js';
+import { applicationPageRoutes } from './console/applications.js';
+import { authorizedAppPageRoutes } from './console/authorized-apps.js';
 import { CONSOLE_CSS, CONSOLE_JS } from './console/assets.js';
 import { ErrorPage } from './console/layout.js';
 import { loadSession } from './console/session.js';
@@ -69,10 +69,12 @@ export function createApp(rt: Runtime): OpenAPIHono<AppEnv> {
   // '/console/*' also matches '/console': one registration, one session lookup per request.
   app.use('/console/*', loadSession(rt));
   app.get('/console', (c) => c.redirect(c.get('sessionUser') ? '/console/settings/api-keys' : '/console/login'));
-  accountPages(app, rt);
-  apiKeyPages(app, rt);
-  applicationPages(app, rt);
-  authorizedAppPages(app, rt);
+  // Mounted after loadSession: Hono runs handlers in the order they were added, so the session
+  // is loaded (once) before every page, and its no-store header set after each.
+  app.route('/', accountPageRoutes(rt));
+  app.route('/', apiKeyPageRoutes(rt));
+  app.route('/', applicationPageRoutes(rt));
+  app.route('/', authorizedAppPageRoutes(rt));
 
   app.route('/v0', v0AuthRoutes(rt));
   app.route('/v1', apiKeyRoutes(rt));

@@ -1,8 +1,7 @@
 /** Sign-up, sign-in and sign-out pages. */
-import type { Context, Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { LOGIN_FAILED, SESSION_TTL_MS, endSession, signIn, signUp, startSession } from '../../core/accounts.js';
-import { GatehouseError } from '../../core/errors.js';
 import { MIN_PASSWORD_LENGTH } from '../../core/passwords.js';
 import { formTargetsForNext } from '../../core/oauth/authorize.js';
 import type { UserRecord } from '../../core/model/user.js';
@@ -10,6 +9,7 @@ import { clearSession, csrfToken, readSession, writeSession } from '../cookies.j
 import type { AppEnv } from '../env.js';
 import type { Runtime } from '../../core/runtime.js';
 import { clientIp } from '../ip.js';
+import { FormError, formRefusal } from './components.js';
 import { Layout } from './layout.js';
 import { field, formWithCsrf, safeNext } from './session.js';
 
@@ -26,7 +26,7 @@ function SignupPage({ csrf, next, email, error, invite }: FormProps) {
     <Layout title="Create your account">
       <h1>Create your account</h1>
       <form class="card" method="post" action="/console/signup">
-        {error ? <p class="error" role="alert">{error}</p> : null}
+        <FormError message={error} />
         <input type="hidden" name="csrf" value={csrf} />
         <input type="hidden" name="next" value={next} />
         {invite ? <input type="hidden" name="invite" value={invite} /> : null}
@@ -49,7 +49,7 @@ function LoginPage({ csrf, next, email, error }: FormProps) {
     <Layout title="Sign in">
       <h1>Sign in</h1>
       <form class="card" method="post" action="/console/login">
-        {error ? <p class="error" role="alert">{error}</p> : null}
+        <FormError message={error} />
         <input type="hidden" name="csrf" value={csrf} />
         <input type="hidden" name="next" value={next} />
         <label for="email">Email</label>
@@ -67,7 +67,8 @@ function LoginPage({ csrf, next, email, error }: FormProps) {
   );
 }
 
-export function accountPages(app: Hono<AppEnv>, rt: Runtime) {
+export function accountPageRoutes(rt: Runtime): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   const { config } = rt;
   const secure = config.secure;
 
@@ -93,9 +94,9 @@ export function accountPages(app: Hono<AppEnv>, rt: Runtime) {
       const user = await signUp(rt, config.signup, clientIp(c, config.trustProxy), { email, password: field(form, 'password'), invite });
       return await begin(c, user, next);
     } catch (err) {
-      if (!(err instanceof GatehouseError) || !err.expose) throw err;
-      const page = <SignupPage csrf={csrfToken(c, secure)} next={next} email={email} error={err.detail} invite={invite} />;
-      return c.html(page, err.status as ContentfulStatusCode);
+      const refused = formRefusal(err);
+      const page = <SignupPage csrf={csrfToken(c, secure)} next={next} email={email} error={refused.detail} invite={invite} />;
+      return c.html(page, refused.status as ContentfulStatusCode);
     }
   });
 
@@ -114,10 +115,10 @@ export function accountPages(app: Hono<AppEnv>, rt: Runtime) {
       const user = await signIn(rt, clientIp(c, config.trustProxy), email, field(form, 'password'));
       return await begin(c, user, next);
     } catch (err) {
-      if (!(err instanceof GatehouseError) || !err.expose) throw err;
-      const message = err.code === 'throttled' ? 'Too many attempts. Wait a few minutes and try again.' : LOGIN_FAILED;
-      if (err.code === 'throttled') c.header('Retry-After', String(err.extra.retry_after));
-      return c.html(<LoginPage csrf={csrfToken(c, secure)} next={next} email={email} error={message} />, err.status as ContentfulStatusCode);
+      const refused = formRefusal(err);
+      const message = refused.code === 'throttled' ? 'Too many attempts. Wait a few minutes and try again.' : LOGIN_FAILED;
+      if (refused.code === 'throttled') c.header('Retry-After', String(refused.extra.retry_after));
+      return c.html(<LoginPage csrf={csrfToken(c, secure)} next={next} email={email} error={message} />, refused.status as ContentfulStatusCode);
     }
   });
 
@@ -128,4 +129,6 @@ export function accountPages(app: Hono<AppEnv>, rt: Runtime) {
     clearSession(c, secure);
     return c.redirect('/console/login', 303);
   });
+
+  return app;
 }

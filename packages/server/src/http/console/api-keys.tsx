@@ -1,8 +1,7 @@
 /** Settings → API Keys: list, Create New Key (shown once), Roll with a grace period, Revoke. */
-import type { Context, Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { Actor } from '../../core/context.js';
 import { GatehouseError } from '../../core/errors.js';
 import { GRACE_CHOICES_MS, createKey, keyStatus, listKeys, revokeKey, rollKey } from '../../core/keys.js';
 import type { ApiKeyRecord } from '../../core/model/api-key.js';
@@ -10,9 +9,9 @@ import type { UserRecord } from '../../core/model/user.js';
 import { csrfToken } from '../cookies.js';
 import type { AppEnv } from '../env.js';
 import type { Runtime } from '../../core/runtime.js';
-import { clientIp } from '../ip.js';
+import { FormError, OneTimeSecret, formRefusal, formatDate } from './components.js';
 import { Layout } from './layout.js';
-import { field, fieldList, formWithCsrf } from './session.js';
+import { field, fieldList, formWithCsrf, userActor, withUser } from './session.js';
 
 const DAY = 86_400_000;
 const EXPIRY_CHOICES: ReadonlyArray<[string, string, number | null]> = [
@@ -23,8 +22,6 @@ const EXPIRY_CHOICES: ReadonlyArray<[string, string, number | null]> = [
   ['365d', '1 year', 365 * DAY],
 ];
 const GRACE_LABELS: Record<number, string> = { 0: 'No grace', 3600000: '1 hour', 86400000: '24 hours', 604800000: '7 days' };
-
-const date = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().replace('T', ' ').slice(0, 16));
 
 function KeyTable({ keys, now, csrf }: { keys: ApiKeyRecord[]; now: number; csrf: string }) {
   if (keys.length === 0) return <p>No API keys yet.</p>;
@@ -45,9 +42,9 @@ function KeyTable({ keys, now, csrf }: { keys: ApiKeyRecord[]; now: number; csrf
               <td><code>{k.id}</code></td>
               <td><code>{k.start}…</code></td>
               <td>{k.scopes.join(' ')}</td>
-              <td class="date">{date(k.createdAt)}</td>
-              <td class="date">{date(k.lastUsedAt)}</td>
-              <td class="date">{date(k.expiresAt)}</td>
+              <td class="date">{formatDate(k.createdAt)}</td>
+              <td class="date">{formatDate(k.lastUsedAt)}</td>
+              <td class="date">{formatDate(k.expiresAt)}</td>
               <td class={`status-${status}`}>{status}</td>
               <td class="actions">
                 {status === 'active' ? (
@@ -79,7 +76,7 @@ function CreateForm({ rt, csrf, error }: { rt: Runtime; csrf: string; error?: st
   return (
     <form class="card" method="post" action="/console/settings/api-keys" id="create-key">
       <h2>Create New Key</h2>
-      {error ? <p class="error" role="alert">{error}</p> : null}
+      <FormError message={error} />
       <input type="hidden" name="csrf" value={csrf} />
       <label for="name">Name</label>
       <input id="name" type="text" name="name" maxlength={100} required placeholder="e.g. production server" />
@@ -100,17 +97,12 @@ function CreateForm({ rt, csrf, error }: { rt: Runtime; csrf: string; error?: st
   );
 }
 
-function SecretShown({ title, keyRecord, secret, note }: { title: string; keyRecord: ApiKeyRecord; secret: string; note?: string }) {
+/** A created or rolled key: its secret this once, and how to send it. */
+function NewKey({ title, keyRecord, secret, note }: { title: string; keyRecord: ApiKeyRecord; secret: string; note?: string }) {
   return (
     <section class="card" id="new-key">
       <h2>{title}</h2>
-      <p class="warning" role="alert">
-        Copy this key now. It is shown <strong>only once</strong>; Gatehouse stores only a hash of it.
-      </p>
-      <div class="secret">
-        <code id="secret-value" data-testid="new-secret">{secret}</code>
-        <button type="button" class="secondary" data-copy="secret-value">Copy</button>
-      </div>
+      <OneTimeSecret secret={secret} noun="this key" />
       <p>Key ID: <code>{keyRecord.id}</code> · scopes: {keyRecord.scopes.join(' ')}</p>
       {note ? <p>{note}</p> : null}
       <p>Use it as <code>Authorization: Bearer {keyRecord.start}…</code></p>
@@ -118,10 +110,9 @@ function SecretShown({ title, keyRecord, secret, note }: { title: string; keyRec
   );
 }
 
-export function apiKeyPages(app: Hono<AppEnv>, rt: Runtime) {
-  const { config } = rt;
-  const secure = config.secure;
-  const actor = (c: Context<AppEnv>, user: UserRecord): Actor => ({ type: 'user', id: user.id, user, ip: clientIp(c, config.trustProxy) });
+export function apiKeyPageRoutes(rt: Runtime): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const secure = rt.config.secure;
 
   const page = async (c: Context<AppEnv>, user: UserRecord, extra: { shown?: Child; error?: string; status?: ContentfulStatusCode }) => {
     const csrf = csrfToken(c, secure);
@@ -142,12 +133,6 @@ export function apiKeyPages(app: Hono<AppEnv>, rt: Runtime) {
     );
   };
 
-  const withUser = (handler: (c: Context<AppEnv>, user: UserRecord) => Promise<Response>) => async (c: Context<AppEnv>) => {
-    const user = c.get('sessionUser');
-    if (!user) return c.redirect(`/console/login?next=${encodeURIComponent(c.req.path)}`, c.req.method === 'GET' ? 302 : 303);
-    return handler(c, user);
-  };
-
   app.get('/console/settings/api-keys', withUser((c, user) => page(c, user, {})));
 
   app.post(
@@ -158,16 +143,16 @@ export function apiKeyPages(app: Hono<AppEnv>, rt: Runtime) {
       try {
         if (!choice) throw new GatehouseError('invalid_request', 'Choose an expiry from the list');
         const ttl = choice[2];
-        const { key, secret } = await createKey(rt, actor(c, user), {
+        const { key, secret } = await createKey(rt, userActor(rt, c, user), {
           ownerId: user.id,
           name: field(form, 'name'),
           scopes: fieldList(form, 'scopes'),
           expiresAt: ttl === null ? null : rt.clock.now() + ttl,
         });
-        return page(c, user, { shown: <SecretShown title={`Key "${key.name}" created`} keyRecord={key} secret={secret} /> });
+        return page(c, user, { shown: <NewKey title={`Key "${key.name}" created`} keyRecord={key} secret={secret} /> });
       } catch (err) {
-        if (!(err instanceof GatehouseError) || !err.expose) throw err;
-        return page(c, user, { error: err.detail, status: err.status as ContentfulStatusCode });
+        const refused = formRefusal(err);
+        return page(c, user, { error: refused.detail, status: refused.status as ContentfulStatusCode });
       }
     }),
   );
@@ -176,7 +161,7 @@ export function apiKeyPages(app: Hono<AppEnv>, rt: Runtime) {
     '/console/settings/api-keys/:id/revoke',
     withUser(async (c, user) => {
       await formWithCsrf(rt, c);
-      await revokeKey(rt, actor(c, user), c.req.param('id') ?? '');
+      await revokeKey(rt, userActor(rt, c, user), c.req.param('id') ?? '');
       return c.redirect('/console/settings/api-keys', 303);
     }),
   );
@@ -187,9 +172,11 @@ export function apiKeyPages(app: Hono<AppEnv>, rt: Runtime) {
       const form = await formWithCsrf(rt, c);
       const grace = Number(field(form, 'grace'));
       if (!(GRACE_CHOICES_MS as readonly number[]).includes(grace)) throw new GatehouseError('invalid_request', 'Choose a grace period from the list');
-      const { key, secret } = await rollKey(rt, actor(c, user), c.req.param('id') ?? '', grace);
+      const { key, secret } = await rollKey(rt, userActor(rt, c, user), c.req.param('id') ?? '', grace);
       const note = grace === 0 ? 'The previous secret has stopped working.' : `The previous secret keeps working for ${GRACE_LABELS[grace]}.`;
-      return page(c, user, { shown: <SecretShown title={`Key "${key.name}" rolled`} keyRecord={key} secret={secret} note={note} /> });
+      return page(c, user, { shown: <NewKey title={`Key "${key.name}" rolled`} keyRecord={key} secret={secret} note={note} /> });
     }),
   );
+
+  return app;
 }

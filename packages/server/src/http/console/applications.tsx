@@ -2,23 +2,23 @@
  * Developer Console → Applications: register OAuth applications, show the `cs_…` secret once,
  * edit redirect URIs, scopes and options, rotate the secret, delete.
  */
-import type { Context, Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { Actor } from '../../core/context.js';
-import { GatehouseError, invalidRequest } from '../../core/errors.js';
+import { invalidRequest } from '../../core/errors.js';
 import { type ClientSettings, MAX_REFRESH_GRACE_SECONDS, createClient, deleteClient, getManagedClient, rotateClientSecret, updateClient } from '../../core/oauth/clients.js';
 import type { ClientRecord, ClientType } from '../../core/model/client.js';
 import type { UserRecord } from '../../core/model/user.js';
 import { csrfToken } from '../cookies.js';
 import type { AppEnv } from '../env.js';
 import type { Runtime } from '../../core/runtime.js';
-import { clientIp } from '../ip.js';
+import { CopyButton, FormError, OneTimeSecret, formRefusal, formatDate } from './components.js';
 import { Layout } from './layout.js';
-import { field, fieldList, formWithCsrf } from './session.js';
+import { field, fieldList, formWithCsrf, userActor, withUser } from './session.js';
 
-const date = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 16);
 const BASE = '/console/applications';
+/** Only bad settings come back in the form; a missing or foreign app goes to the error page. */
+const INVALID_SETTINGS = { codes: ['invalid_request'] } as const;
 
 /** What the form holds, as typed (so a refused form comes back filled in). */
 interface FormValues {
@@ -78,7 +78,7 @@ function AppTable({ clients }: { clients: ClientRecord[] }) {
               <td>{a.type}</td>
               <td>{a.redirectUris.map((u) => <div><code>{u}</code></div>)}</td>
               <td>{a.scopes.join(' ')}</td>
-              <td class="date">{date(a.createdAt)}</td>
+              <td class="date">{formatDate(a.createdAt)}</td>
             </tr>
           ))}
         </tbody>
@@ -101,7 +101,7 @@ interface FormProps {
 function AppForm({ rt, csrf, action, values, chooseType, submit, error }: FormProps) {
   return (
     <form class="card" method="post" action={action} id="app-form">
-      {error ? <p class="error" role="alert">{error}</p> : null}
+      <FormError message={error} />
       <input type="hidden" name="csrf" value={csrf} />
       <label for="name">Name</label>
       <input id="name" type="text" name="name" maxlength={100} required value={values.name} placeholder="e.g. Acme Dashboard" />
@@ -135,21 +135,14 @@ function AppForm({ rt, csrf, action, values, chooseType, submit, error }: FormPr
   );
 }
 
-function SecretShown({ title, client, secret }: { title: string; client: ClientRecord; secret: string | null }) {
+/** A created app or a rotated secret: client_id, and the secret this once (public apps have none). */
+function NewCredentials({ title, client, secret }: { title: string; client: ClientRecord; secret: string | null }) {
   return (
     <section class="card" id="new-secret">
       <h2>{title}</h2>
-      <p>client_id: <code id="client-id" data-testid="client-id">{client.id}</code> <button type="button" class="secondary" data-copy="client-id">Copy</button></p>
+      <p>client_id: <code id="client-id" data-testid="client-id">{client.id}</code> <CopyButton target="client-id" /></p>
       {secret ? (
-        <>
-          <p class="warning" role="alert">
-            Copy the client secret now. It is shown <strong>only once</strong>; Gatehouse stores only a hash of it.
-          </p>
-          <div class="secret">
-            <code id="secret-value" data-testid="new-secret">{secret}</code>
-            <button type="button" class="secondary" data-copy="secret-value">Copy</button>
-          </div>
-        </>
+        <OneTimeSecret secret={secret} noun="the client secret" />
       ) : (
         <p>This is a public application: it has no secret and must use PKCE (S256).</p>
       )}
@@ -161,27 +154,14 @@ function Details({ client }: { client: ClientRecord }) {
   return (
     <p>
       client_id <code>{client.id}</code> · {client.type}
-      {client.secretStart ? <> · secret <code>{client.secretStart}…</code></> : null} · created {date(client.createdAt)} · updated {date(client.updatedAt)}
+      {client.secretStart ? <> · secret <code>{client.secretStart}…</code></> : null} · created {formatDate(client.createdAt)} · updated {formatDate(client.updatedAt)}
     </p>
   );
 }
 
-export function applicationPages(app: Hono<AppEnv>, rt: Runtime) {
-  const { config } = rt;
-  const secure = config.secure;
-  const actor = (c: Context<AppEnv>, user: UserRecord): Actor => ({ type: 'user', id: user.id, user, ip: clientIp(c, config.trustProxy) });
-
-  const withUser = (handler: (c: Context<AppEnv>, user: UserRecord) => Promise<Response>) => async (c: Context<AppEnv>) => {
-    const user = c.get('sessionUser');
-    if (!user) return c.redirect(`/console/login?next=${encodeURIComponent(c.req.path)}`, c.req.method === 'GET' ? 302 : 303);
-    return handler(c, user);
-  };
-
-  /** A refused form is shown again, filled in, with the reason; other errors go to the error page. */
-  const refusal = (err: unknown): GatehouseError => {
-    if (err instanceof GatehouseError && err.code === 'invalid_request') return err;
-    throw err;
-  };
+export function applicationPageRoutes(rt: Runtime): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const secure = rt.config.secure;
 
   const listPage = async (c: Context<AppEnv>, user: UserRecord) => {
     const csrf = csrfToken(c, secure);
@@ -245,11 +225,11 @@ export function applicationPages(app: Hono<AppEnv>, rt: Runtime) {
       const values = readForm(await formWithCsrf(rt, c));
       try {
         if (values.type !== 'confidential' && values.type !== 'public') throw invalidRequest('Choose confidential or public');
-        const { client, secret } = await createClient(rt, actor(c, user), user.id, values.type as ClientType, settingsOf(values));
-        return detailPage(c, user, client, { shown: <SecretShown title={`Application "${client.name}" created`} client={client} secret={secret} /> });
+        const { client, secret } = await createClient(rt, userActor(rt, c, user), user.id, values.type as ClientType, settingsOf(values));
+        return detailPage(c, user, client, { shown: <NewCredentials title={`Application "${client.name}" created`} client={client} secret={secret} /> });
       } catch (err) {
-        const e = refusal(err);
-        return newPage(c, user, values, e.detail, e.status as ContentfulStatusCode);
+        const refused = formRefusal(err, INVALID_SETTINGS);
+        return newPage(c, user, values, refused.detail, refused.status as ContentfulStatusCode);
       }
     }),
   );
@@ -261,7 +241,7 @@ export function applicationPages(app: Hono<AppEnv>, rt: Runtime) {
     withUser(async (c, user) =>
       id(c) === 'new'
         ? newPage(c, user, EMPTY)
-        : detailPage(c, user, await getManagedClient(rt, actor(c, user), id(c)), { saved: c.req.query('saved') !== undefined }),
+        : detailPage(c, user, await getManagedClient(rt, userActor(rt, c, user), id(c)), { saved: c.req.query('saved') !== undefined }),
     ),
   );
 
@@ -269,13 +249,13 @@ export function applicationPages(app: Hono<AppEnv>, rt: Runtime) {
     `${BASE}/:id`,
     withUser(async (c, user) => {
       const values = readForm(await formWithCsrf(rt, c));
-      const client = await getManagedClient(rt, actor(c, user), id(c));
+      const client = await getManagedClient(rt, userActor(rt, c, user), id(c));
       try {
-        await updateClient(rt, actor(c, user), client.id, settingsOf(values));
+        await updateClient(rt, userActor(rt, c, user), client.id, settingsOf(values));
         return c.redirect(`${BASE}/${client.id}?saved`, 303);
       } catch (err) {
-        const e = refusal(err);
-        return detailPage(c, user, client, { values: { ...values, type: client.type }, error: e.detail, status: e.status as ContentfulStatusCode });
+        const refused = formRefusal(err, INVALID_SETTINGS);
+        return detailPage(c, user, client, { values: { ...values, type: client.type }, error: refused.detail, status: refused.status as ContentfulStatusCode });
       }
     }),
   );
@@ -284,8 +264,8 @@ export function applicationPages(app: Hono<AppEnv>, rt: Runtime) {
     `${BASE}/:id/rotate-secret`,
     withUser(async (c, user) => {
       await formWithCsrf(rt, c);
-      const { client, secret } = await rotateClientSecret(rt, actor(c, user), id(c));
-      return detailPage(c, user, client, { shown: <SecretShown title="Secret rotated — the previous secret has stopped working" client={client} secret={secret} /> });
+      const { client, secret } = await rotateClientSecret(rt, userActor(rt, c, user), id(c));
+      return detailPage(c, user, client, { shown: <NewCredentials title="Secret rotated — the previous secret has stopped working" client={client} secret={secret} /> });
     }),
   );
 
@@ -293,8 +273,10 @@ export function applicationPages(app: Hono<AppEnv>, rt: Runtime) {
     `${BASE}/:id/delete`,
     withUser(async (c, user) => {
       await formWithCsrf(rt, c);
-      await deleteClient(rt, actor(c, user), id(c));
+      await deleteClient(rt, userActor(rt, c, user), id(c));
       return c.redirect(BASE, 303);
     }),
   );
+
+  return app;
 }

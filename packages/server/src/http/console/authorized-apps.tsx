@@ -3,19 +3,17 @@
  * grants, one row per app), with Revoke, which ends every grant and token of that app for the
  * user and forgets the remembered consent, so the next authorization asks again.
  */
-import type { Context, Hono } from 'hono';
+import { Hono } from 'hono';
 import { revokeAuthorization } from '../../core/oauth/clients.js';
 import type { GrantView } from '../../core/model/grant.js';
-import type { UserRecord } from '../../core/model/user.js';
 import { csrfToken } from '../cookies.js';
 import type { AppEnv } from '../env.js';
 import type { Runtime } from '../../core/runtime.js';
-import { clientIp } from '../ip.js';
+import { formatDate } from './components.js';
 import { Layout } from './layout.js';
-import { formWithCsrf } from './session.js';
+import { formWithCsrf, userActor, withUser } from './session.js';
 
 const BASE = '/console/settings/authorized-apps';
-const date = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().replace('T', ' ').slice(0, 16));
 
 /** One app's grants for one user, merged: every scope granted, the first grant, the last use. */
 export interface AuthorizedApp {
@@ -43,19 +41,12 @@ export function groupByApp(grants: readonly GrantView[]): AuthorizedApp[] {
   return [...apps.values()];
 }
 
-export function authorizedAppPages(app: Hono<AppEnv>, rt: Runtime) {
-  const { config } = rt;
-
-  const withUser = (handler: (c: Context<AppEnv>, user: UserRecord) => Promise<Response>) => async (c: Context<AppEnv>) => {
-    const user = c.get('sessionUser');
-    if (!user) return c.redirect(`/console/login?next=${encodeURIComponent(c.req.path)}`, c.req.method === 'GET' ? 302 : 303);
-    return handler(c, user);
-  };
-
+export function authorizedAppPageRoutes(rt: Runtime): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   app.get(
     BASE,
     withUser(async (c, user) => {
-      const csrf = csrfToken(c, config.secure);
+      const csrf = csrfToken(c, rt.config.secure);
       const apps = groupByApp(await rt.store.oauth.grants.listForUser(user.id));
       return c.html(
         <Layout title="Authorized apps" user={user} csrf={csrf}>
@@ -74,8 +65,8 @@ export function authorizedAppPages(app: Hono<AppEnv>, rt: Runtime) {
                     <tr data-client-id={a.clientId}>
                       <td>{a.clientName}</td>
                       <td>{a.scopes.map((s) => <div title={rt.scopes.get(s) ?? ''}><code>{s}</code> — {rt.scopes.get(s) ?? ''}</div>)}</td>
-                      <td class="date">{date(a.since)}</td>
-                      <td class="date">{date(a.lastUsedAt)}</td>
+                      <td class="date">{formatDate(a.since)}</td>
+                      <td class="date">{formatDate(a.lastUsedAt)}</td>
                       <td class="actions">
                         <form method="post" action={`${BASE}/${a.clientId}/revoke`} data-confirm={`Revoke access for "${a.clientName}"? It stops working at once.`}>
                           <input type="hidden" name="csrf" value={csrf} />
@@ -97,9 +88,10 @@ export function authorizedAppPages(app: Hono<AppEnv>, rt: Runtime) {
     `${BASE}/:clientId/revoke`,
     withUser(async (c, user) => {
       await formWithCsrf(rt, c);
-      const actor = { type: 'user' as const, id: user.id, user, ip: clientIp(c, config.trustProxy) };
-      await revokeAuthorization(rt, actor, c.req.param('clientId') ?? '');
+      await revokeAuthorization(rt, userActor(rt, c, user), c.req.param('clientId') ?? '');
       return c.redirect(BASE, 303);
     }),
   );
+
+  return app;
 }
