@@ -4,11 +4,11 @@
  * through public surfaces only — the CLI for the account and the application, the console
  * sign-in form, the consent screen once — and mints refresh tokens and an opaque access token.
  */
-import type { CliIO } from '../packages/server/src/cli/io.js';
-import { runCli } from '../packages/server/src/cli/main.js';
+import type { CliIO } from '../../packages/server/src/cli/io.js';
+import { runCli } from '../../packages/server/src/cli/main.js';
 import type { Database } from './gatehouse.js';
 import { PEER_REDIRECT_URI as REDIRECT_URI, PKCE_CHALLENGE, PKCE_VERIFIER } from './peer-constants.js';
-import { Jar } from './cookie-jar.js';
+import { Jar } from '../cookie-jar.js';
 
 export const FORM = 'application/x-www-form-urlencoded';
 export const TOKEN_PATH = '/oauth/token';

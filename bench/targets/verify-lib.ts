@@ -15,13 +15,13 @@
 import { KeyObject, createPublicKey, verify } from 'node:crypto';
 import { createHistogram } from 'node:perf_hooks';
 import { type JWK, importJWK, jwtVerify } from 'jose';
-import { systemClock } from '../packages/server/src/core/clock.js';
-import type { CoreContext } from '../packages/server/src/core/context.js';
-import { issueAccessToken, JWT_TYP, verifyAccessToken } from '../packages/server/src/core/jwt.js';
-import { Keyset } from '../packages/server/src/core/keyset.js';
-import { createRegistry, DEFAULT_SCOPES } from '../packages/server/src/core/scopes.js';
-import { SecretBox } from '../packages/server/src/core/secret-box.js';
-import { openStore } from '../packages/server/src/store/kysely-store.js';
+import { systemClock } from '../../packages/server/src/core/clock.js';
+import type { CoreContext } from '../../packages/server/src/core/context.js';
+import { issueAccessToken, JWT_TYP, verifyAccessToken } from '../../packages/server/src/core/jwt.js';
+import { Keyset } from '../../packages/server/src/core/keyset.js';
+import { createRegistry, DEFAULT_SCOPES } from '../../packages/server/src/core/scopes.js';
+import { SecretBox } from '../../packages/server/src/core/secret-box.js';
+import { openStore } from '../../packages/server/src/store/kysely-store.js';
 
 export interface LibResult {
   variant: string;

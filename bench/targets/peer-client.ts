@@ -12,7 +12,7 @@ import {
   PKCE_CHALLENGE,
   PKCE_VERIFIER,
 } from './peer-constants.js';
-import { Jar } from './cookie-jar.js';
+import { Jar } from '../cookie-jar.js';
 
 export const PEER_BASIC = `Basic ${Buffer.from(`${encodeURIComponent(PEER_CLIENT_ID)}:${encodeURIComponent(PEER_CLIENT_SECRET)}`).toString('base64')}`;
 export const FORM = 'application/x-www-form-urlencoded';
