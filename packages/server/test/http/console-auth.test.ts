@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { type Backend, BACKENDS } from '../helpers/backends.js';
 import { type TestServer, startTestServer } from '../helpers/server.js';
-import { Browser } from '../helpers/http.js';
+import { Browser } from '../helpers/user-agent.js';
 
 const PASSWORD = 'correct horse battery staple';
 const CSRF_FIELD = /name="csrf" value="([0-9A-Za-z]{32})"/;
