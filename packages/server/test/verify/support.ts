@@ -105,7 +105,12 @@ export function jwtHeader(token: string): { kid?: string; alg?: string; typ?: st
   return JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: string; alg?: string; typ?: string };
 }
 
-/** Wall-clock time plus an offset the test moves forward: the verifier's `now`. */
+/**
+ * Wall-clock time plus an offset the test moves forward: the verifier's `now` when it checks
+ * tokens from the issuer, a real server on the system clock. Their `iat` and `exp` follow real
+ * time, so a clock standing still (FakeClock) would fall behind them by however long the test
+ * has run; this one keeps up, and only the offset is the test's.
+ */
 export class ShiftedClock {
   offset = 0;
   readonly now = (): number => Date.now() + this.offset;
@@ -122,15 +127,6 @@ export function tamper(token: string): string {
   const at = token.split('.').length === 3 ? token.lastIndexOf('.') + 5 : token.length - 1;
   const swapped = token[at] === 'A' ? 'B' : 'A';
   return `${token.slice(0, at)}${swapped}${token.slice(at + 1)}`;
-}
-
-/** A clock that only moves when told to. */
-export class ManualClock {
-  t = Date.now();
-  readonly now = (): number => this.t;
-  advance(ms: number): void {
-    this.t += ms;
-  }
 }
 
 /** A `fetch` that records every URL it is asked for. */

@@ -6,6 +6,7 @@
  */
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../src/core/clock.js';
 import { approve } from '../../src/core/oauth/authorize.js';
 import {
   VerifierUnavailableError,
@@ -14,7 +15,7 @@ import {
   createVerifier,
 } from '@gatehouse/verify';
 import { BACKENDS, sqlite } from '../helpers/backends.js';
-import { type Issuer, ManualClock, ShiftedClock, apiKey, clientCredentialsToken, exchangeJwt, startIssuer, tamper } from './support.js';
+import { type Issuer, ShiftedClock, apiKey, clientCredentialsToken, exchangeJwt, startIssuer, tamper } from './support.js';
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
   try {
@@ -118,8 +119,8 @@ describe('createVerifier details', () => {
   });
 
   it('asks again after cacheTtlMs, and not before', async () => {
-    const clock = new ManualClock();
-    const verifier = make({ now: clock.now, cacheTtlMs: 5000 });
+    const clock = new FakeClock(Date.now());
+    const verifier = make({ now: () => clock.now(), cacheTtlMs: 5000 });
     const key = await apiKey(issuer!, ['read']);
     await verifier.verify(key.secret);
     clock.advance(4999);
@@ -140,12 +141,12 @@ describe('createVerifier details', () => {
   });
 
   it('never reuses a cached answer past the credential\'s own expiry', async () => {
-    const clock = new ManualClock();
-    const verifier = make({ now: clock.now, cacheTtlMs: 10 * 3600_000 });
+    const clock = new FakeClock(Date.now());
+    const verifier = make({ now: () => clock.now(), cacheTtlMs: 10 * 3600_000 });
     const at = await clientCredentialsToken(issuer!, issuer!.opaqueApp, 'read');
     const { expiresAt } = await verifier.verify(at);
     expect(expiresAt).toBeGreaterThan(clock.now());
-    clock.t = expiresAt!;
+    clock.set(expiresAt!);
     expect(await rejection(verifier.verify(at))).toMatchObject({ status: 401, error: 'invalid_token' });
     expect(verifier.stats().introspections).toBe(1);
   });
