@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
 import type { Actor, CoreContext } from '../../src/core/context.js';
 import { hashSecret, publicId } from '../../src/core/credentials.js';
@@ -11,14 +8,14 @@ import { KeyVerifier } from '../../src/core/key-verifier.js';
 import { MAX_GRACE_MS, createKey, getManagedKey, keyStatus, listKeys, revokeKey, rollKey } from '../../src/core/keys.js';
 import { DEFAULT_SCOPES, createRegistry } from '../../src/core/scopes.js';
 import { silentLogger } from '../../src/log.js';
-import { openStore } from '../../src/store/kysely-store.js';
 import type { Store, UserRecord } from '../../src/store/store.js';
+import { sqlite } from '../helpers/backends.js';
+import { useStore } from '../helpers/store.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-let dir: string;
-let dbPath: string;
+const getStore = useStore(sqlite, { each: true });
 let store: Store;
 let clock: FakeClock;
 let verifier: KeyVerifier;
@@ -50,7 +47,9 @@ async function expectError(promise: Promise<unknown>, code: string, status: numb
 
 /** Every row of every table in the SQLite file, as JSON text (read through a separate connection). */
 function dumpDatabase(): string {
-  const db = new SQLite(dbPath, { readonly: true });
+  const target = getStore.target();
+  if (!('sqlitePath' in target)) throw new Error('these tests read the SQLite file');
+  const db = new SQLite(target.sqlitePath, { readonly: true });
   try {
     const tables = db.prepare("select name from sqlite_master where type = 'table'").all() as { name: string }[];
     return JSON.stringify(tables.map((t) => db.prepare(`select * from "${t.name}"`).all()));
@@ -59,11 +58,8 @@ function dumpDatabase(): string {
   }
 }
 
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'gatehouse-keys-'));
-  dbPath = join(dir, 'gatehouse.db');
-  store = openStore({ sqlitePath: dbPath });
-  await store.migrate();
+beforeEach(async (test) => {
+  store = getStore(test);
   clock = new FakeClock();
   verifier = new KeyVerifier(store, clock, { prefix: 'sk_', cacheTtlMs: 30 * DAY, cacheMaxEntries: 1000, pollMs: 1000, usageFlushMs: 1000 }, silentLogger);
   ctx = {
@@ -76,11 +72,6 @@ beforeEach(async () => {
   admin = await addUser('admin@example.com');
   alice = await addUser('alice@example.com');
   bob = await addUser('bob@example.com');
-});
-
-afterEach(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const newKey = (owner: UserRecord, extra: { scopes?: string[]; expiresAt?: number | null; name?: string } = {}) =>

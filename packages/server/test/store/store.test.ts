@@ -4,37 +4,16 @@
  */
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { issueSecret, publicId } from '../../src/core/credentials.js';
 import { GatehouseError } from '../../src/core/errors.js';
-import { KyselyStore } from '../../src/store/kysely-store.js';
 import type { ApiKeyRecord, ApiKeySecretRecord, AuditInput, SignupGate, Store, UserRecord } from '../../src/store/store.js';
-import { type Backend, type BackendTarget, BACKENDS } from '../helpers/backends.js';
+import { type BackendTarget, BACKENDS } from '../helpers/backends.js';
+import { useStore } from '../helpers/store.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-
-/**
- * Registers a fresh target and store for the enclosing describe; the getter skips when the
- * backend is unavailable, and `.target()` names the database for a second connection to it.
- */
-function useStore(backend: Backend): ((ctx: TestContext) => Store) & { target(): BackendTarget['target'] } {
-  let target: BackendTarget | undefined;
-  let store: Store | undefined;
-  beforeAll(async () => {
-    target = await backend.setup();
-    if (!target) return;
-    store = new KyselyStore(target.target);
-    await store.migrate();
-  });
-  afterAll(async () => {
-    await store?.close();
-    await target?.cleanup();
-  });
-  const get = (ctx: TestContext) => store ?? ctx.skip(`${backend.name} unavailable`);
-  return Object.assign(get, { target: () => target!.target });
-}
 
 const audit = (action: string, subjectUserId: string | null = null, detail?: Record<string, unknown>): AuditInput => ({
   at: T0, actorType: 'system', actorId: null, subjectUserId, action, target: null, ip: null, ...(detail ? { detail } : {}),
