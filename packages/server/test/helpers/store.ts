@@ -5,8 +5,8 @@
  *   const getStore = useStore(backend);
  *   it('…', async (ctx) => { const store = getStore(ctx); … });
  *
- * When the backend is unavailable (PostgreSQL unreachable outside CI: backends.ts warns, and
- * fails under CI=true) the accessor skips the calling test.
+ * When the backend is unavailable the accessor skips the calling test: PostgreSQL unreachable,
+ * postgres.ts warns loudly (and under CI=true the hook fails instead).
  */
 import { afterAll, afterEach, beforeAll, beforeEach, type TestContext } from 'vitest';
 import { openStore } from '../../src/store/kysely-store.js';
