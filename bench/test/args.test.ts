@@ -1,6 +1,6 @@
 /** `npm run bench` option parsing. */
 import { describe, expect, it } from 'vitest';
-import { BenchUsageError, parseBenchArgs } from '../args.js';
+import { BenchUsageError, parseBenchArgs } from '../harness/args.js';
 
 const OUT = 'results-dir';
 const parse = (...argv: string[]) => parseBenchArgs(argv, OUT);

@@ -5,33 +5,27 @@
  * row (delete + insert in a SERIALIZABLE transaction): the writers conflicted (40001) until the
  * retries ran out. Consent is now one upsert, written only when it changes; this guards that.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClient } from '../../packages/server/src/core/oauth/clients.js';
 import { BACKENDS } from '../../packages/server/test/helpers/backends.js';
 import { consoleLogin, csrfField } from '../../packages/server/test/helpers/http.js';
-import { type TestServer, seedUser, startTestServer, systemActor } from '../../packages/server/test/helpers/server.js';
+import { seedUser, systemActor, useServer } from '../../packages/server/test/helpers/server.js';
 
 const N = 100;
 const PASSWORD = 'correct horse battery staple';
 const REDIRECT_URI = 'https://app.example.com/callback';
 
 describe.each(BACKENDS)('concurrent authorizations with remembered consent on $name', (backend) => {
-  let server: TestServer | undefined;
-  beforeAll(async () => {
-    server = await startTestServer(backend);
-  });
-  afterAll(async () => {
-    await server?.dispose();
-  });
+  const getServer = useServer(backend);
 
   it(`${N} parallel GET /oauth/authorize from one session all redirect with a code, none is a 5xx`, async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const email = 'tabs@example.com';
     const user = await seedUser(server, email, PASSWORD);
     const { client } = await createClient(server.runtime, { ...systemActor, user }, user.id, 'confidential', { name: 'Busy app', redirectUris: [REDIRECT_URI], scopes: ['read'] });
     const session = await consoleLogin(server.url, email, PASSWORD);
     const params = new URLSearchParams({ client_id: client.id, redirect_uri: REDIRECT_URI, response_type: 'code', scope: 'read', state: 's' });
-    const authorize = () => fetch(`${server!.url}/oauth/authorize?${params}`, { redirect: 'manual', headers: { Cookie: session.jar.header() } });
+    const authorize = () => fetch(`${server.url}/oauth/authorize?${params}`, { redirect: 'manual', headers: { Cookie: session.jar.header() } });
 
     // Consent once, through the consent screen.
     const consent = await authorize();

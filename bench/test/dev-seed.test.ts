@@ -1,7 +1,7 @@
 /** `gatehouse dev seed`: fast batch inserts of API keys that the real verify path accepts. */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { devCommand } from '../../packages/server/src/cli/dev-seed.js';
 import type { CliIO } from '../../packages/server/src/cli/io.js';
 import { UsageError } from '../../packages/server/src/cli/io.js';
@@ -9,9 +9,8 @@ import { loadConfig } from '../../packages/server/src/config.js';
 import { displayStart, hashSecret } from '../../packages/server/src/core/credentials.js';
 import { startServer } from '../../packages/server/src/server.js';
 import { silentLogger } from '../../packages/server/src/log.js';
-import { openStore } from '../../packages/server/src/store/kysely-store.js';
-import type { Store } from '../../packages/server/src/store/store.js';
 import { BACKENDS, type BackendTarget } from '../../packages/server/test/helpers/backends.js';
+import { useStore } from '../../packages/server/test/helpers/store.js';
 
 interface Seeded {
   out: string[];
@@ -19,17 +18,9 @@ interface Seeded {
 }
 
 describe.each(BACKENDS)('gatehouse dev seed on $name', (backend) => {
-  let target: BackendTarget | undefined;
-  let store: Store;
+  // Not migrated here: `dev seed` applies the schema itself.
+  const db = useStore(backend, { migrate: false });
   let files = 0;
-  beforeAll(async () => {
-    target = await backend.setup();
-    if (target) store = openStore(target.target);
-  });
-  afterAll(async () => {
-    await store?.close();
-    await target?.cleanup();
-  });
 
   const seed = async (t: BackendTarget, args: string[], secretsFile = join(t.dataDir, `secrets-${++files}.tsv`)): Promise<Seeded> => {
     const out: string[] = [];
@@ -46,7 +37,8 @@ describe.each(BACKENDS)('gatehouse dev seed on $name', (backend) => {
   };
 
   it('creates the owner and N keys, writing each secret once to a private file', async (ctx) => {
-    if (!target) return ctx.skip();
+    const target = db.backend(ctx);
+    const store = db(ctx);
     const file = join(target.dataDir, 'first.tsv');
     const { out, lines } = await seed(target, ['--keys', '2500', '--owner', 'Seed@Example.com', '--scopes', 'read,write', '--json'], file);
     const report = JSON.parse(out.join('')) as { keys: number; ms: number };
@@ -74,7 +66,8 @@ describe.each(BACKENDS)('gatehouse dev seed on $name', (backend) => {
   });
 
   it('adds keys to an existing owner, and a real server accepts them', async (ctx) => {
-    if (!target) return ctx.skip();
+    const target = db.backend(ctx);
+    const store = db(ctx);
     const { out, lines } = await seed(target, ['--keys', '3', '--owner', 'seed@example.com']);
     expect(out.join('')).toMatch(/^seeded 3 keys for seed@example\.com in \d+ ms \(\d+ keys\/s\)$/);
     const owner = await store.accounts.findUserByEmail('seed@example.com');
@@ -94,7 +87,8 @@ describe.each(BACKENDS)('gatehouse dev seed on $name', (backend) => {
   });
 
   it('never overwrites an existing secrets file, and then seeds nothing', async (ctx) => {
-    if (!target) return ctx.skip();
+    const target = db.backend(ctx);
+    const store = db(ctx);
     const file = join(target.dataDir, 'taken.tsv');
     writeFileSync(file, 'someone else\n');
     const owner = await store.accounts.findUserByEmail('seed@example.com');
@@ -114,7 +108,7 @@ describe.each(BACKENDS)('gatehouse dev seed on $name', (backend) => {
     [['seed', '--keys', '1', '--bogus'], UsageError, /Unknown option/],
     [['grow'], UsageError, /usage: gatehouse dev seed/],
   ])('rejects %j', async ([args, kind, message], ctx) => {
-    if (!target) return ctx.skip();
+    const target = db.backend(ctx);
     const io: CliIO = { env: target.env, out: () => {}, err: () => {}, readStdin: async () => '' };
     await expect(devCommand(loadConfig(target.env), io, args)).rejects.toThrow(kind);
     await expect(devCommand(loadConfig(target.env), io, args)).rejects.toThrow(message);

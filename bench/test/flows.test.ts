@@ -5,10 +5,10 @@
  */
 import type autocannon from 'autocannon';
 import { describe, expect, it } from 'vitest';
-import { codeFlow, headerValue, randomCredential, refreshChain } from '../flows.js';
-import { codeFrom as gatehouseCodeFrom, refreshBody } from '../gatehouse-oauth.js';
-import { codeFrom as peerCodeFrom } from '../peer-client.js';
-import { PEER_REDIRECT_URI } from '../peer-constants.js';
+import { codeFlow, headerValue, randomCredential, refreshChain } from '../targets/flows.js';
+import { codeFrom as gatehouseCodeFrom, refreshBody } from '../targets/gatehouse-oauth.js';
+import { codeFrom as peerCodeFrom } from '../targets/peer-client.js';
+import { PEER_REDIRECT_URI } from '../targets/peer-constants.js';
 
 type Req = autocannon.Request;
 const setup = (r: Req, context: object = {}) => (r.setupRequest as (req: Req, ctx: object) => Req)({ ...r }, context);

@@ -1,7 +1,7 @@
 /** The targets judged on a run's rows: met, missed, pending, failed, not run. */
 import { describe, expect, it } from 'vitest';
-import { evaluateGoals, formatGoals } from '../goals.js';
-import { type Measured, type Row, failed, pending, withRatios } from '../report.js';
+import { evaluateGoals, formatGoals } from '../harness/goals.js';
+import { type Measured, type Row, failed, pending, withRatios } from '../harness/report.js';
 
 const m = (rps: number, extra: Partial<Measured> = {}): Measured => ({ rps, p50Ms: 1, p99Ms: 2, rssMb: 100, serverCpu: 1, loadCpu: 0.5, responses: rps, bad: 0, ...extra });
 const ok = (scenario: Row['scenario'], target: Row['target'], measured: Measured, more: Partial<Row> = {}): Row => ({ scenario, target, status: 'ok', measured, ...more });

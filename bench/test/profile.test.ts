@@ -1,6 +1,6 @@
 /** The CPU-profile summary quoted in BENCHMARKS.md. */
 import { describe, expect, it } from 'vitest';
-import { areaOf, formatSummary, summarizeProfile } from '../profile.js';
+import { areaOf, formatSummary, summarizeProfile } from '../harness/profile.js';
 
 describe('profile summary', () => {
   it('attributes frames to Gatehouse directories, packages, Node and V8', () => {

@@ -7,9 +7,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseBenchArgs } from '../args.js';
-import { runBench, writeResults } from '../harness.js';
-import { formatTable } from '../report.js';
+import { parseBenchArgs } from '../harness/args.js';
+import { runBench, writeResults } from '../harness/harness.js';
+import { formatTable } from '../harness/report.js';
 
 describe('npm run bench -- --quick, one scenario', () => {
   const out = mkdtempSync(join(tmpdir(), 'gatehouse-bench-test-'));

@@ -13,7 +13,7 @@ import {
   tableCells,
   throughputRatio,
   withRatios,
-} from '../report.js';
+} from '../harness/report.js';
 
 const m = (rps: number, extra: Partial<Measured> = {}): Measured => ({ rps, p50Ms: 1, p99Ms: 2, rssMb: 100, serverCpu: 1, loadCpu: 0.5, responses: rps, bad: 0, ...extra });
 const ok = (scenario: Row['scenario'], target: Row['target'], measured: Measured, more: Partial<Row> = {}): Row => ({ scenario, target, status: 'ok', measured, ...more });

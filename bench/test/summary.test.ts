@@ -1,13 +1,13 @@
 /** BENCHMARKS.md's generated part, committed-results hygiene, and process sampling. */
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../gatehouse.js';
-import { type BenchResults, relativePaths } from '../harness.js';
-import { parseBenchArgs } from '../args.js';
-import { sampleProcess } from '../proc.js';
-import { pending, withRatios } from '../report.js';
-import { evaluateGoals } from '../goals.js';
-import { summaryMarkdown } from '../summary.js';
+import { ROOT } from '../harness/paths.js';
+import { type BenchResults, relativePaths } from '../harness/harness.js';
+import { parseBenchArgs } from '../harness/args.js';
+import { sampleProcess } from '../harness/proc.js';
+import { pending, withRatios } from '../harness/report.js';
+import { evaluateGoals } from '../harness/goals.js';
+import { summaryMarkdown } from '../harness/summary.js';
 
 const results = (): BenchResults => {
   const rows = withRatios([

@@ -3,13 +3,12 @@
  * plus one run of the real entry point in a child process.
  */
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/paths.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/main.js';
-import { openStore } from '../../src/store/kysely-store.js';
-import type { Store } from '../../src/store/store.js';
 import { BACKENDS, type BackendTarget, sqlite } from '../helpers/backends.js';
+import { useStore } from '../helpers/store.js';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -45,25 +44,19 @@ interface KeyListed {
 }
 
 describe.each(BACKENDS)('gatehouse CLI on $name', (backend) => {
-  let target: BackendTarget | undefined;
-  let store: Store;
-  beforeAll(async () => {
-    target = await backend.setup();
-    if (target) store = openStore(target.target);
-  });
-  afterAll(async () => {
-    await store?.close();
-    await target?.cleanup();
-  });
+  // Not migrated here: the first test checks that `gatehouse migrate` applies the schema.
+  const db = useStore(backend, { migrate: false });
 
   it('migrate applies the schema', async (ctx) => {
-    if (!target) return ctx.skip();
+    const target = db.backend(ctx);
+    const store = db(ctx);
     expect(json<{ migrated: boolean; database: string }>(await cli(target, ['migrate', '--json']))).toEqual({ migrated: true, database: backend.name });
     expect(await store.apiKeys.list({})).toEqual([]);
   });
 
   it('users create reads the password from stdin; the first account is admin', async (ctx) => {
-    if (!target) return ctx.skip();
+    const target = db.backend(ctx);
+    const store = db(ctx);
     const first = json<{ id: string; email: string; admin: boolean }>(
       await cli(target, ['users', 'create', '--email', 'Owner@Example.com', '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` }),
     );
@@ -78,7 +71,8 @@ describe.each(BACKENDS)('gatehouse CLI on $name', (backend) => {
   });
 
   it('users create without --password-stdin exits 2 and creates nobody', async (ctx) => {
-    if (!target) return ctx.skip();
+    const target = db.backend(ctx);
+    const store = db(ctx);
     const run = await cli(target, ['users', 'create', '--email', 'nostdin@example.com'], { stdin: PASSWORD });
     expect(run.code).toBe(2);
     expect(run.err).toContain('--password-stdin');
@@ -86,7 +80,8 @@ describe.each(BACKENDS)('gatehouse CLI on $name', (backend) => {
   });
 
   it('keys create prints exactly key_id, key, scopes and expires_at', async (ctx) => {
-    if (!target) return ctx.skip();
+    const target = db.backend(ctx);
+    const store = db(ctx);
     const before = Date.now();
     const created = json<Record<string, unknown>>(
       await cli(target, ['keys', 'create', '--owner', 'dev@example.com', '--name', 'deploy', '--scopes', 'read,write', '--expires-in', '30d', '--json']),
@@ -105,7 +100,8 @@ describe.each(BACKENDS)('gatehouse CLI on $name', (backend) => {
   });
 
   it('keys list, revoke and roll', async (ctx) => {
-    if (!target) return ctx.skip();
+    const target = db.backend(ctx);
+    const store = db(ctx);
     const created = json<{ key_id: string; key: string }>(await cli(target, ['keys', 'create', '--owner', 'ops@example.com', '--name', 'to revoke', '--scopes', 'read', '--json']));
     const listed = json<KeyListed[]>(await cli(target, ['keys', 'list', '--owner', 'ops@example.com', '--json']));
     expect(listed).toHaveLength(1);
@@ -131,7 +127,8 @@ describe.each(BACKENDS)('gatehouse CLI on $name', (backend) => {
   });
 
   it('explains an unknown scope or owner (exit 1) and a bad duration (exit 2)', async (ctx) => {
-    if (!target) return ctx.skip();
+    const target = db.backend(ctx);
+    const store = db(ctx);
     const count = (await store.apiKeys.list({})).length;
     const scope = await cli(target, ['keys', 'create', '--owner', 'dev@example.com', '--name', 'x', '--scopes', 'read,root']);
     expect(scope.code).toBe(1);
@@ -148,7 +145,7 @@ describe.each(BACKENDS)('gatehouse CLI on $name', (backend) => {
   });
 
   it('reports a configuration error naming the variable (exit 2)', async (ctx) => {
-    if (!target) return ctx.skip();
+    const target = db.backend(ctx);
     const run = await cli(target, ['keys', 'list', '--json'], { env: { GATEHOUSE_SIGNUP: 'nope' } });
     expect(run.code).toBe(2);
     expect(run.err).toContain('GATEHOUSE_SIGNUP');

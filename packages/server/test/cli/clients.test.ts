@@ -2,13 +2,12 @@
  * `gatehouse clients` in-process on both real backends: create (repeated --redirect-uri, the
  * secret printed once with --json and stored hashed, none for --public), validation, and list.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CliIO } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/main.js';
 import { hashSecret } from '../../src/core/credentials.js';
-import { openStore } from '../../src/store/kysely-store.js';
-import type { Store } from '../../src/store/store.js';
 import { BACKENDS, type BackendTarget } from '../helpers/backends.js';
+import { useStore } from '../helpers/store.js';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -32,25 +31,18 @@ const json = <T>(run: Run): T => {
 };
 
 describe.each(BACKENDS)('gatehouse clients on $name', (backend) => {
-  let target: BackendTarget | undefined;
-  let store: Store;
-  beforeAll(async () => {
-    target = await backend.setup();
-    if (!target) return;
-    store = openStore(target.target);
+  // The CLI applies the schema itself, as it does for an operator.
+  const db = useStore(backend, { migrate: false }, async (_store, target) => {
     for (const email of ['dev@example.com', 'other@example.com']) {
       expect((await cli(target, ['users', 'create', '--email', email, '--password-stdin'], PASSWORD)).code).toBe(0);
     }
-  });
-  afterAll(async () => {
-    await store?.close();
-    await target?.cleanup();
   });
 
   const create = ['clients', 'create', '--owner', 'dev@example.com', '--name', 'Acme'];
 
   it('creates a confidential app with several redirect URIs; --json prints client_id and client_secret once', async (ctx) => {
-    if (!target) return ctx.skip();
+    const target = db.backend(ctx);
+    const store = db(ctx);
     const argv = [...create, '--redirect-uri', 'https://acme.example/cb', '--redirect-uri', 'http://127.0.0.1/cb', '--scopes', 'read,write', '--jwt-access-tokens', '--json'];
     const printed = json<Record<string, string>>(await cli(target, argv));
     expect(Object.keys(printed).sort()).toEqual(['client_id', 'client_secret']);
@@ -75,14 +67,16 @@ describe.each(BACKENDS)('gatehouse clients on $name', (backend) => {
   });
 
   it('creates a public app with --public: no client_secret key at all', async (ctx) => {
-    if (!target) return ctx.skip();
+    const target = db.backend(ctx);
+    const store = db(ctx);
     const printed = json<Record<string, string>>(await cli(target, [...create, '--redirect-uri', 'com.acme.app:/cb', '--scopes', 'read', '--public', '--json']));
     expect(Object.keys(printed)).toEqual(['client_id']);
     expect(await store.oauth.clients.get(printed.client_id!)).toMatchObject({ type: 'public', secretHash: null, secretStart: null });
   });
 
   it('prints the secret once in text mode too', async (ctx) => {
-    if (!target) return ctx.skip();
+    const target = db.backend(ctx);
+    const store = db(ctx);
     const run = await cli(target, [...create, '--redirect-uri', 'https://acme.example/text', '--scopes', 'read', '--refresh-grace-seconds', '60']);
     expect(run.code, run.err).toBe(0);
     const secret = /client secret \(shown once\): (cs_[0-9A-Za-z]{36})/.exec(run.out)?.[1];
@@ -92,7 +86,8 @@ describe.each(BACKENDS)('gatehouse clients on $name', (backend) => {
   });
 
   it('refuses bad input: usage errors exit 2, refused settings exit 1, nothing is created', async (ctx) => {
-    if (!target) return ctx.skip();
+    const target = db.backend(ctx);
+    const store = db(ctx);
     const owner = await store.accounts.findUserByEmail('dev@example.com');
     const before = (await store.oauth.clients.list(owner!.id)).length;
     for (const [argv, code, message] of [
@@ -120,7 +115,7 @@ describe.each(BACKENDS)('gatehouse clients on $name', (backend) => {
   });
 
   it("lists one owner's apps, as text and as JSON without secrets", async (ctx) => {
-    if (!target) return ctx.skip();
+    const target = db.backend(ctx);
     const theirs = json<{ client_id: string }>(await cli(target, ['clients', 'create', '--owner', 'other@example.com', '--name', 'Theirs', '--redirect-uri', 'https://t.example/cb', '--scopes', 'read', '--json']));
     const mine = json<Array<Record<string, unknown>>>(await cli(target, ['clients', 'list', '--owner', 'dev@example.com', '--json']));
     expect(mine.length).toBeGreaterThanOrEqual(3);

@@ -1,13 +1,13 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { CliIO } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/main.js';
 import { createClient } from '../../src/core/oauth/clients.js';
 import type { UserRecord } from '../../src/core/model/user.js';
 import { sqlite } from '../helpers/backends.js';
-import { type TestServer, seedUser, startTestServer, systemActor } from '../helpers/server.js';
+import { type TestServer, seedUser, systemActor, useServer } from '../helpers/server.js';
 import { PASSWORD, UserAgent } from '../oauth/support.js';
 
 interface Run {
@@ -38,13 +38,11 @@ async function printedUrl(run: Run): Promise<URL> {
 }
 
 describe('gatehouse login (loopback redirect, RFC 8252)', () => {
-  let server: TestServer;
   let user: UserRecord;
   let appId: string;
   let dir: string;
 
-  beforeAll(async () => {
-    server = (await startTestServer(sqlite))!;
+  const getServer = useServer(sqlite, {}, async (server) => {
     user = await seedUser(server, 'cli-user@example.com', PASSWORD);
     const { client } = await createClient(server.runtime, { ...systemActor, user }, user.id, 'public', {
       name: 'Gatehouse CLI',
@@ -54,12 +52,12 @@ describe('gatehouse login (loopback redirect, RFC 8252)', () => {
     appId = client.id;
     dir = mkdtempSync(join(tmpdir(), 'gatehouse-login-'));
   });
-  afterAll(async () => {
-    await server.dispose();
-    rmSync(dir, { recursive: true, force: true });
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('signs in through the browser flow and stores working tokens in a 0600 file', async () => {
+  it('signs in through the browser flow and stores working tokens in a 0600 file', async (ctx) => {
+    const server = getServer(ctx);
     const store = join(dir, 'nested', 'credentials.json');
     const run = login(server, ['--client-id', appId, '--scopes', 'read', '--store', store, '--json']);
     const url = await printedUrl(run);
@@ -82,7 +80,8 @@ describe('gatehouse login (loopback redirect, RFC 8252)', () => {
     expect(res.status).toBe(200);
   });
 
-  it('fails with exit code 1 and stores nothing when the user denies', async () => {
+  it('fails with exit code 1 and stores nothing when the user denies', async (ctx) => {
+    const server = getServer(ctx);
     const store = join(dir, 'denied.json');
     const run = login(server, ['--client-id', appId, '--store', store]);
     const url = await printedUrl(run);
@@ -94,7 +93,8 @@ describe('gatehouse login (loopback redirect, RFC 8252)', () => {
     expect(() => statSync(store)).toThrow();
   });
 
-  it('gives up after --timeout and refuses a missing --client-id', async () => {
+  it('gives up after --timeout and refuses a missing --client-id', async (ctx) => {
+    const server = getServer(ctx);
     const run = login(server, ['--client-id', appId, '--store', join(dir, 'late.json'), '--timeout', '1s']);
     expect(await run.code).toBe(1);
     expect(run.err.join('\n')).toMatch(/timed out/);

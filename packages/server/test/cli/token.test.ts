@@ -6,13 +6,13 @@
 import { spawn } from 'node:child_process';
 import { type IncomingMessage, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/paths.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/main.js';
 import type { ApiKeyRecord } from '../../src/core/model/api-key.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { type TestServer, seedKey, seedUser, startTestServer } from '../helpers/server.js';
+import { seedKey, seedUser, useServer } from '../helpers/server.js';
 
 
 interface Exchange {
@@ -62,23 +62,12 @@ interface Run {
 }
 
 describe.each(BACKENDS)('gatehouse token on $name', (backend) => {
-  let server: TestServer | undefined;
   let proxy: Awaited<ReturnType<typeof recordingProxy>>;
   let key: ApiKeyRecord;
   let secret: string;
   let otherSecret: string;
 
-  const cli = async (argv: string[], env: Record<string, string> = {}): Promise<Run> => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const io: CliIO = { env: { ...server!.backend.env, ...env }, out: (t) => out.push(t), err: (t) => err.push(t), readStdin: async () => '' };
-    const code = await runCli(['token', ...argv], io);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  };
-
-  beforeAll(async () => {
-    server = await startTestServer(backend);
-    if (!server) return;
+  const getServer = useServer(backend, {}, async (server) => {
     proxy = await recordingProxy(server.url);
     const user = await seedUser(server);
     ({ key, secret } = await seedKey(server, user, ['read', 'write']));
@@ -87,13 +76,21 @@ describe.each(BACKENDS)('gatehouse token on $name', (backend) => {
   beforeEach(() => {
     proxy?.seen.splice(0);
   });
+  // Registered after useServer: the proxy closes before the server does.
   afterAll(async () => {
     await proxy?.close();
-    await server?.dispose();
   });
 
+  const cli = async (argv: string[], env: Record<string, string> = {}): Promise<Run> => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io: CliIO = { env: { ...getServer().backend.env, ...env }, out: (t) => out.push(t), err: (t) => err.push(t), readStdin: async () => '' };
+    const code = await runCli(['token', ...argv], io);
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
+
   it('prints the raw body of POST /v0/auth, byte for byte, and exits 0', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const run = await cli(['--key-id', key.id, '--scopes', 'read,write', '--url', proxy.url], { GATEHOUSE_KEY_SECRET: secret });
     expect(run.code, run.err).toBe(0);
     expect(run.err).toBe('');
@@ -111,7 +108,7 @@ describe.each(BACKENDS)('gatehouse token on $name', (backend) => {
   });
 
   it('takes the URL from --url, else GATEHOUSE_URL, else the configured issuer', async (ctx) => {
-    if (!server) return ctx.skip();
+    getServer(ctx); // skips the test without a backend; the helpers below reach the server
     const dead = await deadUrl();
     const env = { GATEHOUSE_KEY_SECRET: secret, GATEHOUSE_ISSUER: dead };
     const flag = await cli(['--key-id', key.id, '--scopes', 'read', '--url', `${proxy.url}/`], { ...env, GATEHOUSE_URL: dead });
@@ -130,7 +127,7 @@ describe.each(BACKENDS)('gatehouse token on $name', (backend) => {
   });
 
   it('reads the secret only from GATEHOUSE_KEY_SECRET: missing → exit 2, on argv → refused', async (ctx) => {
-    if (!server) return ctx.skip();
+    getServer(ctx); // skips the test without a backend; the helpers below reach the server
     const missing = await cli(['--key-id', key.id, '--scopes', 'read', '--url', proxy.url]);
     expect(missing.code).toBe(2);
     expect(missing.err).toContain('GATEHOUSE_KEY_SECRET is not set');
@@ -149,7 +146,7 @@ describe.each(BACKENDS)('gatehouse token on $name', (backend) => {
   });
 
   it('exits 2 without --key-id or --scopes, or with a URL that is not http(s)', async (ctx) => {
-    if (!server) return ctx.skip();
+    getServer(ctx); // skips the test without a backend; the helpers below reach the server
     const env = { GATEHOUSE_KEY_SECRET: secret };
     const noKey = await cli(['--scopes', 'read', '--url', proxy.url], env);
     expect(noKey.code).toBe(2);
@@ -163,7 +160,7 @@ describe.each(BACKENDS)('gatehouse token on $name', (backend) => {
   });
 
   it('on 401 prints the error body unchanged on stderr and exits 1', async (ctx) => {
-    if (!server) return ctx.skip();
+    getServer(ctx); // skips the test without a backend; the helpers below reach the server
     // A real secret, but of another key: the documented single 401 message.
     const run = await cli(['--key-id', key.id, '--scopes', 'read', '--url', proxy.url], { GATEHOUSE_KEY_SECRET: otherSecret });
     expect(run.code).toBe(1);
@@ -175,7 +172,7 @@ describe.each(BACKENDS)('gatehouse token on $name', (backend) => {
   });
 
   it('on 403 and 400 prints the server’s body with its extra fields', async (ctx) => {
-    if (!server) return ctx.skip();
+    getServer(ctx); // skips the test without a backend; the helpers below reach the server
     const env = { GATEHOUSE_KEY_SECRET: secret };
     const refused = await cli(['--key-id', key.id, '--scopes', 'read delete', '--url', proxy.url], env);
     expect(refused.code).toBe(1);
@@ -188,13 +185,10 @@ describe.each(BACKENDS)('gatehouse token on $name', (backend) => {
 });
 
 describe.each(BACKENDS.slice(0, 1))('the gatehouse token process on $name', (backend) => {
-  let server: TestServer | undefined;
-  afterAll(async () => {
-    await server?.dispose();
-  });
+  const getServer = useServer(backend);
 
-  it('writes the body and one newline to stdout, nothing to stderr, and the secret is not in argv', async () => {
-    server = (await startTestServer(backend))!;
+  it('writes the body and one newline to stdout, nothing to stderr, and the secret is not in argv', async (ctx) => {
+    const server = getServer(ctx);
     const proxy = await recordingProxy(server.url);
     try {
       const user = await seedUser(server);

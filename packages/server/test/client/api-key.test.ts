@@ -3,23 +3,17 @@
  * (`new Gatehouse({ baseUrl, apiKey })` → `gh.fetch('/v1/agents')`), the JSON helper, and every
  * failure surfacing as a `GatehouseApiError` with the server's `detail` and `extra`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Gatehouse, GatehouseApiError, GatehouseClientError } from '@gatehouse/client';
 import { BACKENDS } from '../helpers/backends.js';
-import { type TestServer, seedKey, seedUser, startTestServer } from '../helpers/server.js';
+import { seedKey, seedUser, useServer } from '../helpers/server.js';
 import { recordingFetch } from './support.js';
 
 describe.each(BACKENDS)('gatehouse/client with an API key on $name', (backend) => {
-  let server: TestServer | undefined;
-  beforeAll(async () => {
-    server = await startTestServer(backend);
-  });
-  afterAll(async () => {
-    await server?.dispose();
-  });
+  const getServer = useServer(backend);
 
   it('sends Authorization: Bearer sk_… and gets 200 from /v1/agents', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const { secret } = await seedKey(server, await seedUser(server), ['read']);
     const sent: Parameters<typeof recordingFetch>[0] = [];
     const gh = new Gatehouse({ baseUrl: server.url, apiKey: secret, fetch: recordingFetch(sent) });
@@ -32,7 +26,7 @@ describe.each(BACKENDS)('gatehouse/client with an API key on $name', (backend) =
   });
 
   it('creates and reads JSON with gh.json', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const { secret } = await seedKey(server, await seedUser(server), ['read', 'write']);
     const gh = new Gatehouse({ baseUrl: `${server.url}/`, apiKey: secret });
     const created = await gh.json<{ id: string; name: string }>('/v1/agents', { method: 'POST', json: { name: 'Support bot' } });
@@ -42,7 +36,7 @@ describe.each(BACKENDS)('gatehouse/client with an API key on $name', (backend) =
   });
 
   it('surfaces a 401 as GatehouseApiError with the server detail and challenge', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const gh = new Gatehouse({ baseUrl: server.url, apiKey: 'sk_000000000000000000000000000000000000' });
     const err = await gh.json('/v1/agents').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GatehouseApiError);
@@ -57,7 +51,7 @@ describe.each(BACKENDS)('gatehouse/client with an API key on $name', (backend) =
   });
 
   it('surfaces 403 insufficient scope and 422 validation errors with their extra', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const { secret } = await seedKey(server, await seedUser(server), ['read']);
     const gh = new Gatehouse({ baseUrl: server.url, apiKey: secret });
     const forbidden = (await gh.json('/v1/agents', { method: 'POST', json: { name: 'x' } }).catch((e: unknown) => e)) as GatehouseApiError;
@@ -71,7 +65,7 @@ describe.each(BACKENDS)('gatehouse/client with an API key on $name', (backend) =
   });
 
   it('never sends the key to another origin', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const sent: Parameters<typeof recordingFetch>[0] = [];
     const gh = new Gatehouse({ baseUrl: server.url, apiKey: 'sk_abc', fetch: recordingFetch(sent) });
     for (const target of ['https://evil.example/v1/agents', '//evil.example/v1/agents', new URL('http://127.0.0.2/v1/agents')]) {

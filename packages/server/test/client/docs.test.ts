@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { revokeKey } from '../../src/core/keys.js';
 import { sqlite } from '../helpers/backends.js';
-import { type TestServer, seedKey, seedUser, startTestServer, systemActor } from '../helpers/server.js';
+import { type TestServer, seedKey, seedUser, systemActor, useServer } from '../helpers/server.js';
 import { bundleExample, docExamples, example } from './examples.js';
 import { requestCount } from './support.js';
 
@@ -19,16 +19,14 @@ const NODE_EXAMPLES = ['api-key', 'json', 'key-pair', 'errors', 'retry'];
 const BROWSER_EXAMPLES = ['browser-gatehouse', 'browser-login', 'browser-callback'];
 
 describe('docs/client.md examples', () => {
-  let server: TestServer | undefined;
   let dir = '';
   let runs = 0;
 
-  beforeAll(async () => {
-    server = await startTestServer(sqlite);
+  const getServer = useServer(sqlite);
+  beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'gatehouse-client-docs-'));
   });
-  afterAll(async () => {
-    await server?.dispose();
+  afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -51,40 +49,45 @@ describe('docs/client.md examples', () => {
     }
   }
 
-  const apiKey = async (scopes: string[]) => (await seedKey(server!, await seedUser(server!), scopes)).secret;
+  const apiKey = async (server: TestServer, scopes: string[]) => (await seedKey(server, await seedUser(server), scopes)).secret;
 
   it('has exactly the examples the suites run', () => {
     expect([...docExamples().keys()].sort()).toEqual([...NODE_EXAMPLES, ...BROWSER_EXAMPLES].sort());
   });
 
-  it('api-key: the seed three lines answer 200 with the agents', async () => {
-    const logged = await run('api-key', { GATEHOUSE_URL: server!.url, GATEHOUSE_API_KEY: await apiKey(['read']) });
+  it('api-key: the seed three lines answer 200 with the agents', async (ctx) => {
+    const server = getServer(ctx);
+    const logged = await run('api-key', { GATEHOUSE_URL: server.url, GATEHOUSE_API_KEY: await apiKey(server, ['read']) });
     expect(logged).toEqual([[200, { data: [] }]]);
   });
 
-  it('json: creates an agent and lists it', async () => {
-    const logged = await run('json', { GATEHOUSE_URL: server!.url, GATEHOUSE_API_KEY: await apiKey(['read', 'write']) });
+  it('json: creates an agent and lists it', async (ctx) => {
+    const server = getServer(ctx);
+    const logged = await run('json', { GATEHOUSE_URL: server.url, GATEHOUSE_API_KEY: await apiKey(server, ['read', 'write']) });
     expect(logged).toEqual([['Support bot', 1]]);
   });
 
-  it('key-pair: one exchange at /v0/auth, then the call', async () => {
-    const { key, secret } = await seedKey(server!, await seedUser(server!), ['read']);
-    const before = requestCount(server!, 'POST', '/v0/auth');
-    const logged = await run('key-pair', { GATEHOUSE_URL: server!.url, GATEHOUSE_KEY_ID: key.id, GATEHOUSE_KEY_SECRET: secret });
+  it('key-pair: one exchange at /v0/auth, then the call', async (ctx) => {
+    const server = getServer(ctx);
+    const { key, secret } = await seedKey(server, await seedUser(server), ['read']);
+    const before = requestCount(server, 'POST', '/v0/auth');
+    const logged = await run('key-pair', { GATEHOUSE_URL: server.url, GATEHOUSE_KEY_ID: key.id, GATEHOUSE_KEY_SECRET: secret });
     expect(logged).toEqual([[0]]);
-    expect(requestCount(server!, 'POST', '/v0/auth') - before).toBe(1);
+    expect(requestCount(server, 'POST', '/v0/auth') - before).toBe(1);
   });
 
-  it('errors: a revoked key prints status, detail and extra', async () => {
-    const owner = await seedUser(server!);
-    const { key, secret } = await seedKey(server!, owner, ['read']);
-    await revokeKey(server!.runtime, { ...systemActor, user: owner }, key.id);
-    const logged = await run('errors', { GATEHOUSE_URL: server!.url, GATEHOUSE_API_KEY: secret });
+  it('errors: a revoked key prints status, detail and extra', async (ctx) => {
+    const server = getServer(ctx);
+    const owner = await seedUser(server);
+    const { key, secret } = await seedKey(server, owner, ['read']);
+    await revokeKey(server.runtime, { ...systemActor, user: owner }, key.id);
+    const logged = await run('errors', { GATEHOUSE_URL: server.url, GATEHOUSE_API_KEY: secret });
     expect(logged).toEqual([[401, expect.stringMatching(/\S/), {}]]);
   });
 
-  it('retry: the configured client works like the others', async () => {
-    const logged = await run('retry', { GATEHOUSE_URL: server!.url, GATEHOUSE_API_KEY: await apiKey(['read']) });
+  it('retry: the configured client works like the others', async (ctx) => {
+    const server = getServer(ctx);
+    const logged = await run('retry', { GATEHOUSE_URL: server.url, GATEHOUSE_API_KEY: await apiKey(server, ['read']) });
     expect(logged).toEqual([[200]]);
   });
 });

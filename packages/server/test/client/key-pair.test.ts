@@ -4,12 +4,12 @@
  * renewed before it expires (and after, when time jumped past expiry), renewed once when the
  * server rejects it, and 50 concurrent calls cause exactly one `/v0/auth` request.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Gatehouse, GatehouseApiError } from '@gatehouse/client';
 import { FakeClock } from '../../src/core/clock.js';
 import { revokeKey } from '../../src/core/keys.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { type TestServer, seedKey, seedUser, startTestServer, systemActor } from '../helpers/server.js';
+import { type TestServer, seedKey, seedUser, systemActor, useServer } from '../helpers/server.js';
 import { recordingFetch, requestCount } from './support.js';
 
 const agentsStatus = async (server: TestServer, token: string) => (await fetch(`${server.url}/v1/agents`, { headers: { Authorization: `Bearer ${token}` } })).status;
@@ -17,22 +17,16 @@ const claims = (jwt: string) => JSON.parse(atob(jwt.split('.')[1]!.replace(/-/g,
 
 describe.each(BACKENDS)('gatehouse/client with a key pair on $name', (backend) => {
   const clock = new FakeClock();
-  let server: TestServer | undefined;
-  const auths = () => requestCount(server!, 'POST', '/v0/auth');
+  const getServer = useServer(backend, { clock, env: { GATEHOUSE_JWT_TTL_SECONDS: '60' } });
+  const auths = () => requestCount(getServer(), 'POST', '/v0/auth');
   const keyPair = async (scopes = ['read', 'write']) => {
-    const { key, secret } = await seedKey(server!, await seedUser(server!), scopes);
+    const server = getServer();
+    const { key, secret } = await seedKey(server, await seedUser(server), scopes);
     return { keyId: key.id, keySecret: secret };
   };
 
-  beforeAll(async () => {
-    server = await startTestServer(backend, { clock, env: { GATEHOUSE_JWT_TTL_SECONDS: '60' } });
-  });
-  afterAll(async () => {
-    await server?.dispose();
-  });
-
   it('obtains a JWT once, caches it, and renews it before and across expiry', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const gh = new Gatehouse({ baseUrl: server.url, keyPair: { ...(await keyPair()), scopes: ['read'] }, now: () => clock.now() });
     const before = auths();
     expect(await gh.json('/v1/agents')).toEqual({ data: [] });
@@ -61,7 +55,7 @@ describe.each(BACKENDS)('gatehouse/client with a key pair on $name', (backend) =
   });
 
   it('50 concurrent calls cause exactly one /v0/auth request', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const gh = new Gatehouse({ baseUrl: server.url, keyPair: { ...(await keyPair()), scopes: ['read'] }, now: () => clock.now() });
     const before = auths();
     const agentsBefore = requestCount(server, 'GET', '/v1/agents');
@@ -77,7 +71,7 @@ describe.each(BACKENDS)('gatehouse/client with a key pair on $name', (backend) =
   });
 
   it('renews once when the server rejects a token the SDK still thinks valid (401 invalid_token)', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     // The SDK's clock stands still while the server's moves past expiry.
     const sdkClock = new FakeClock(clock.now());
     const gh = new Gatehouse({ baseUrl: server.url, keyPair: { ...(await keyPair()), scopes: ['read'] }, now: () => sdkClock.now() });
@@ -93,7 +87,7 @@ describe.each(BACKENDS)('gatehouse/client with a key pair on $name', (backend) =
   });
 
   it('keeps using a still-valid token when a renewal is throttled, but not when the key is revoked', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const owner = await seedUser(server);
     const { key, secret } = await seedKey(server, owner, ['read']);
     const gh = new Gatehouse({ baseUrl: server.url, keyPair: { keyId: key.id, keySecret: secret, scopes: ['read'] }, now: () => clock.now() });
@@ -122,7 +116,7 @@ describe.each(BACKENDS)('gatehouse/client with a key pair on $name', (backend) =
   });
 
   it('exchanges at the issuer when Gatehouse is not at the API\'s base URL', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const sent: Parameters<typeof recordingFetch>[0] = [];
     const api = server.url.replace('127.0.0.1', 'localhost'); // the same server under a second name
     const gh = new Gatehouse({ baseUrl: api, issuer: server.url, keyPair: { ...(await keyPair()), scopes: ['read'] }, fetch: recordingFetch(sent), now: () => clock.now() });
@@ -131,7 +125,7 @@ describe.each(BACKENDS)('gatehouse/client with a key pair on $name', (backend) =
   });
 
   it('surfaces /v0/auth failures as GatehouseApiError (401 bad secret, 403 scope not allowed)', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const pair = await keyPair(['read']);
     const wrong = new Gatehouse({ baseUrl: server.url, keyPair: { keyId: pair.keyId, keySecret: 'sk_000000000000000000000000000000000000', scopes: ['read'] } });
     const unauthorized = (await wrong.json('/v1/agents').catch((e: unknown) => e)) as GatehouseApiError;

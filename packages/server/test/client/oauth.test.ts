@@ -6,11 +6,11 @@
  * detection, callback errors, and revocation.
  */
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Gatehouse, GatehouseClientError, GatehouseOAuth, GatehouseOAuthError, type TokenSet } from '@gatehouse/client';
 import { FakeClock } from '../../src/core/clock.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { type TestServer, startTestServer } from '../helpers/server.js';
+import { type TestServer, useServer } from '../helpers/server.js';
 import { REDIRECT_URI, answerConsent, recordingFetch, registerApp, requestCount, signedInUser } from './support.js';
 
 const HOUR = 3_600_000;
@@ -18,33 +18,27 @@ const agentsStatus = async (server: TestServer, token: string) => (await fetch(`
 
 describe.each(BACKENDS)('gatehouse/client as an OAuth app on $name', (backend) => {
   const clock = new FakeClock();
-  let server: TestServer | undefined;
-  const tokenRequests = () => requestCount(server!, 'POST', '/oauth/token');
-
-  beforeAll(async () => {
-    server = await startTestServer(backend, { clock });
-  });
-  afterAll(async () => {
-    await server?.dispose();
-  });
+  const getServer = useServer(backend, { clock });
+  const tokenRequests = () => requestCount(getServer(), 'POST', '/oauth/token');
 
   /** A confidential app, an SDK for it and a signed-in user who allowed it. */
   async function signedInApp(options: { now?: () => number } = {}) {
-    const { client, secret } = await registerApp(server!, 'confidential');
+    const server = getServer();
+    const { client, secret } = await registerApp(server, 'confidential');
     const gh = new Gatehouse({
-      baseUrl: server!.url,
+      baseUrl: server.url,
       oauth: { clientId: client.id, clientSecret: secret!, redirectUri: REDIRECT_URI, scope: 'read write' },
       now: options.now ?? (() => clock.now()),
     });
     const { url, state, codeVerifier } = await gh.oauth.authorizationUrl();
-    const callback = await answerConsent(server!, await signedInUser(server!), url);
+    const callback = await answerConsent(server, await signedInUser(server), url);
     const tokens = await gh.oauth.handleCallback(callback, { state, codeVerifier });
     return { gh, client, secret: secret!, tokens };
   }
 
   for (const method of ['client_secret_basic', 'client_secret_post', 'none'] as const) {
     it(`runs the authorization code flow with PKCE and refreshes (${method})`, async (ctx) => {
-      if (!server) return ctx.skip();
+      const server = getServer(ctx);
       const { client, secret } = await registerApp(server, method === 'none' ? 'public' : 'confidential');
       const sent: Parameters<typeof recordingFetch>[0] = [];
       const gh = new Gatehouse({
@@ -77,7 +71,7 @@ describe.each(BACKENDS)('gatehouse/client as an OAuth app on $name', (backend) =
       expect(refreshed.refreshToken).not.toBe(tokens.refreshToken);
       expect(await agentsStatus(server, refreshed.accessToken)).toBe(200);
 
-      const tokenCalls = sent.filter((s) => s.url === `${server!.url}/oauth/token`);
+      const tokenCalls = sent.filter((s) => s.url === `${server.url}/oauth/token`);
       expect(tokenCalls).toHaveLength(2);
       for (const call of tokenCalls) {
         const form = new URLSearchParams(call.body);
@@ -95,7 +89,7 @@ describe.each(BACKENDS)('gatehouse/client as an OAuth app on $name', (backend) =
   }
 
   it('refreshes automatically shortly before expiry, rotating the refresh token', async (ctx) => {
-    if (!server) return ctx.skip();
+    getServer(ctx); // skips the test without a backend; the helpers below reach the server
     const { gh, tokens } = await signedInApp();
     const before = tokenRequests();
     clock.advance(HOUR - 60_000);
@@ -111,7 +105,7 @@ describe.each(BACKENDS)('gatehouse/client as an OAuth app on $name', (backend) =
   });
 
   it('50 concurrent calls after expiry cause exactly one refresh, and the grant survives', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const { gh, tokens } = await signedInApp();
     clock.advance(2 * HOUR);
     expect(await agentsStatus(server, tokens.accessToken)).toBe(401);
@@ -125,7 +119,7 @@ describe.each(BACKENDS)('gatehouse/client as an OAuth app on $name', (backend) =
   });
 
   it('refreshes once when 50 concurrent calls get 401 invalid_token for a token the SDK thought valid', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const sdkClock = new FakeClock(clock.now());
     const { gh } = await signedInApp({ now: () => sdkClock.now() });
     clock.advance(2 * HOUR); // only the server's clock moves
@@ -139,7 +133,7 @@ describe.each(BACKENDS)('gatehouse/client as an OAuth app on $name', (backend) =
   });
 
   it('checks iss and state on the callback and surfaces error answers without exchanging anything', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const { client, secret } = await registerApp(server, 'confidential');
     const gh = new Gatehouse({ baseUrl: server.url, oauth: { clientId: client.id, clientSecret: secret!, redirectUri: REDIRECT_URI, scope: 'read' } });
     const session = await signedInUser(server);
@@ -172,7 +166,7 @@ describe.each(BACKENDS)('gatehouse/client as an OAuth app on $name', (backend) =
   });
 
   it('revokes the grant and clears the store; a dead grant clears the store on refresh', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const { gh, tokens } = await signedInApp();
     await gh.oauth.revoke();
     expect(await gh.oauth.tokens()).toBeUndefined();
@@ -197,7 +191,7 @@ describe.each(BACKENDS)('gatehouse/client as an OAuth app on $name', (backend) =
   });
 
   it('works as a standalone GatehouseOAuth, and refuses metadata that names another issuer', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const { client, secret } = await registerApp(server, 'confidential');
     const oauth = new GatehouseOAuth({ issuer: server.url, clientId: client.id, clientSecret: secret!, redirectUri: REDIRECT_URI, scope: 'read', now: () => clock.now() });
     expect(await oauth.metadata()).toMatchObject({ issuer: server.url, token_endpoint: `${server.url}/oauth/token`, authorization_response_iss_parameter_supported: true });
@@ -213,7 +207,7 @@ describe.each(BACKENDS)('gatehouse/client as an OAuth app on $name', (backend) =
   });
 
   it('keeps tokens in a custom TokenStore', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const saved: (TokenSet | undefined)[] = [];
     let current: TokenSet | undefined;
     const store = {

@@ -3,18 +3,17 @@
  * after its TTL or an invalidation, and an unknown id asked again every time (so an app created
  * on another instance is found at once).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
 import { ClientCache } from '../../src/core/oauth/client-cache.js';
 import { openStore } from '../../src/store/kysely-store.js';
 import type { ClientRecord } from '../../src/core/model/client.js';
 import type { Store } from '../../src/store/store.js';
+import { sqlite } from '../helpers/backends.js';
+import { useStore } from '../helpers/store.js';
 
 const TTL = 60_000;
-let dir: string;
+const getStore = useStore(sqlite, { each: true });
 let store: Store;
 let clock: FakeClock;
 
@@ -34,16 +33,10 @@ const app = (id: string, ownerId: string): ClientRecord => ({
 });
 const audit = { at: 1, actorType: 'system' as const, actorId: null, subjectUserId: null, action: 'client.create', target: null, ip: null };
 
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'gatehouse-clients-'));
-  store = openStore({ sqlitePath: join(dir, 'db.sqlite') });
-  await store.migrate();
+beforeEach(async (ctx) => {
+  store = getStore(ctx);
   clock = new FakeClock();
   await store.accounts.createUser({ id: 'usr_1', email: 'a@example.com', passwordHash: 'x', createdAt: 1, admin: true, gate: { kind: 'open' } }, audit);
-});
-afterEach(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('ClientCache', () => {

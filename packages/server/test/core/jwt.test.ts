@@ -7,7 +7,7 @@
  */
 import { type JsonWebKey, KeyObject, createHmac, createPublicKey, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { type JWK, SignJWT, createLocalJWKSet, jwtVerify } from 'jose';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
 import { GatehouseError } from '../../src/core/errors.js';
 import { INVALID_TOKEN_DETAIL, JWT_TYP, issueAccessToken, verifyAccessToken } from '../../src/core/jwt.js';
@@ -15,9 +15,9 @@ import { JwtMemo } from '../../src/core/jwt-memo.js';
 import { Keyset } from '../../src/core/keyset.js';
 import { SecretBox } from '../../src/core/secret-box.js';
 import type { SigningAlg } from '../../src/core/signing-keys.js';
-import { openStore } from '../../src/store/kysely-store.js';
-import type { Store } from '../../src/store/store.js';
+import { sqlite } from '../helpers/backends.js';
 import { systemActor } from '../helpers/server.js';
+import { useStore } from '../helpers/store.js';
 
 const ISSUER = 'https://auth.example.test';
 const who = { issuer: ISSUER, audience: ISSUER };
@@ -35,20 +35,16 @@ function signJws(header: Record<string, unknown>, payload: Record<string, unknow
 const decode = (segment: string) => JSON.parse(Buffer.from(segment, 'base64url').toString('utf8')) as Record<string, unknown>;
 
 describe.each(['ES256', 'EdDSA'] as const)('JWT access tokens signed with %s', (alg: SigningAlg) => {
-  let store: Store;
+  const getStore = useStore(sqlite, { each: true });
   let clock: FakeClock;
   let keyset: Keyset;
 
-  beforeEach(async () => {
-    store = openStore({ sqlitePath: ':memory:' });
-    await store.migrate();
+  beforeEach(async (test) => {
+    const store = getStore(test);
     clock = new FakeClock();
     const ctx = { store, clock };
     keyset = new Keyset(ctx, new SecretBox('a-server-secret-that-is-long-enough-0123456789'), { alg, maxTokenTtlMs: TTL * 1000, refreshMs: 10_000 });
     await keyset.init(systemActor);
-  });
-  afterEach(async () => {
-    await store.close();
   });
 
   const issue = () => issueAccessToken(keyset, clock, { ...who, subject: 'usr_1', clientId: 'key_1', scopes: ['read', 'write'], ttlSeconds: TTL });

@@ -1,7 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
 import { issueSecret, publicId } from '../../src/core/credentials.js';
 import { GatehouseError } from '../../src/core/errors.js';
@@ -12,6 +9,8 @@ import { silentLogger } from '../../src/log.js';
 import { openStore } from '../../src/store/kysely-store.js';
 import type { AuditInput } from '../../src/core/model/audit.js';
 import type { Store } from '../../src/store/store.js';
+import { sqlite } from '../helpers/backends.js';
+import { useStore } from '../helpers/store.js';
 
 const MINUTE = 60_000;
 /** Every write operation of the store, by its path (`apiKeys.roll`). */
@@ -50,8 +49,7 @@ function counting(inner: Store, hooks: { afterFind?: () => Promise<void> } = {})
   return { proxy, count, reads, writes };
 }
 
-let dir: string;
-let dbPath: string;
+const getStore = useStore(sqlite, { each: true });
 let store: Store;
 let clock: FakeClock;
 let ownerId: string;
@@ -84,19 +82,11 @@ async function rejected(promise: Promise<unknown>): Promise<void> {
   expect(err).toMatchObject({ code: 'unauthenticated', status: 401, detail: INVALID_KEY_DETAIL });
 }
 
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'gatehouse-verifier-'));
-  dbPath = join(dir, 'gatehouse.db');
-  store = openStore({ sqlitePath: dbPath });
-  await store.migrate();
+beforeEach(async (ctx) => {
+  store = getStore(ctx);
   clock = new FakeClock();
   ownerId = publicId('usr_');
   await store.accounts.createUser({ id: ownerId, email: 'owner@example.com', passwordHash: 'unused', createdAt: clock.now(), admin: 'if-first', gate: { kind: 'open' } }, audit('user.create'));
-});
-
-afterEach(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('KeyVerifier', () => {
@@ -180,7 +170,7 @@ describe('KeyVerifier', () => {
     bus.subscribe((id) => verifier.invalidate(id));
     await bus.start();
     for (const k of [revoked, rolled, untouched]) await verifier.verify(k.secret);
-    const elsewhere = openStore({ sqlitePath: dbPath });
+    const elsewhere = openStore(getStore.target());
     try {
       await elsewhere.apiKeys.revoke(revoked.id, clock.now(), audit('api_key.revoke'));
       const next = issueSecret('sk_');

@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
 import type { Actor } from '../../src/core/context.js';
 import { hashSecret, publicId } from '../../src/core/credentials.js';
@@ -14,12 +11,15 @@ import { openStore } from '../../src/store/kysely-store.js';
 import type { UserRecord } from '../../src/core/model/user.js';
 import type { Store } from '../../src/store/store.js';
 import { testRuntime } from '../helpers/runtime.js';
+import { DEFAULT_SCOPES, createRegistry } from '../../src/core/scopes.js';
+import { silentLogger } from '../../src/log.js';
+import { sqlite } from '../helpers/backends.js';
+import { useStore } from '../helpers/store.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-let dir: string;
-let dbPath: string;
+const getStore = useStore(sqlite, { each: true });
 let store: Store;
 let clock: FakeClock;
 let verifier: KeyVerifier;
@@ -53,7 +53,9 @@ async function expectError(promise: Promise<unknown>, code: string, status: numb
 
 /** Every row of every table in the SQLite file, as JSON text (read through a separate connection). */
 function dumpDatabase(): string {
-  const db = new SQLite(dbPath, { readonly: true });
+  const target = getStore.target();
+  if (!('sqlitePath' in target)) throw new Error('these tests read the SQLite file');
+  const db = new SQLite(target.sqlitePath, { readonly: true });
   try {
     const tables = db.prepare("select name from sqlite_master where type = 'table'").all() as { name: string }[];
     return JSON.stringify(tables.map((t) => db.prepare(`select * from "${t.name}"`).all()));
@@ -62,22 +64,14 @@ function dumpDatabase(): string {
   }
 }
 
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'gatehouse-keys-'));
-  dbPath = join(dir, 'gatehouse.db');
-  store = openStore({ sqlitePath: dbPath });
-  await store.migrate();
+beforeEach(async (test) => {
+  store = getStore(test);
   clock = new FakeClock();
   ctx = await testRuntime(store, clock, { GATEHOUSE_KEY_CACHE_TTL_MS: String(HOUR) });
   verifier = ctx.apiKeys;
   admin = await addUser('admin@example.com');
   alice = await addUser('alice@example.com');
   bob = await addUser('bob@example.com');
-});
-
-afterEach(async () => {
-  await ctx.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const newKey = (owner: UserRecord, extra: { scopes?: string[]; expiresAt?: number | null; name?: string } = {}) =>

@@ -4,12 +4,11 @@
  * keys sealed at rest, the server secret file, and a rotation made by the CLI reaching a
  * running server.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { loadConfig } from '../../src/config.js';
 import { FakeClock } from '../../src/core/clock.js';
@@ -25,6 +24,7 @@ import type { Store } from '../../src/store/store.js';
 import { sqlite } from '../helpers/backends.js';
 import { call, obj } from '../helpers/http.js';
 import { seedKey, seedUser, startTestServer, systemActor } from '../helpers/server.js';
+import { useStore } from '../helpers/store.js';
 
 const MIN = 60_000;
 const TTL_MS = 15 * MIN;
@@ -69,7 +69,7 @@ describe('succession rules (pure)', () => {
 describe('Keyset over a real SQLite store', () => {
   const SECRET = 'a-server-secret-that-is-long-enough-0123456789';
   const who = { issuer: 'https://auth.example.test', audience: 'https://auth.example.test' };
-  let dir: string;
+  const getStore = useStore(sqlite, { each: true });
   let store: Store;
   let clock: FakeClock;
   let ctx: { store: Store; clock: FakeClock };
@@ -79,16 +79,10 @@ describe('Keyset over a real SQLite store', () => {
   const kidOf = (token: string) => decodeProtectedHeader(token).kid;
   const jwksKids = (keyset: Keyset) => keyset.jwks().keys.map((k) => k.kid);
 
-  beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gatehouse-signing-'));
-    store = openStore({ sqlitePath: join(dir, 'gatehouse.db') });
-    await store.migrate();
+  beforeEach(async (test) => {
+    store = getStore(test);
     clock = new FakeClock();
     ctx = { store, clock };
-  });
-  afterEach(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('rotation with a delay: published at once, signs after the delay, the old key lingers until its tokens expired', async () => {
@@ -193,7 +187,9 @@ describe('Keyset over a real SQLite store', () => {
     expect(audit).not.toContain(rows[0]!.privateSealed);
   });
 
-  it('loadServerSecret creates <dataDir>/secret with mode 0600 once, then reuses it', () => {
+  it('loadServerSecret creates <dataDir>/secret with mode 0600 once, then reuses it', (test) => {
+    // Scratch directories inside the store's own temporary one, removed with it.
+    const dir = getStore.backend(test).dataDir;
     const dataDir = join(dir, 'fresh', 'data');
     const config = loadConfig({ GATEHOUSE_DATA_DIR: dataDir });
     const secret = loadServerSecret(config);

@@ -1,8 +1,12 @@
 /**
  * A real Gatehouse server on a loopback port, on a real backend, for HTTP tests.
  * Logs are captured (not printed) so tests can also assert what was logged.
+ *
+ *   const getServer = useServer(backend, { clock });
+ *   it('…', async (ctx) => { const server = getServer(ctx); … });
  */
 import { type AddressInfo, createServer } from 'node:net';
+import { afterAll, beforeAll, type TestContext } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createUser } from '../../src/core/accounts.js';
 import type { Clock } from '../../src/core/clock.js';
@@ -21,7 +25,13 @@ export interface TestServer extends RunningServer {
   dispose(): Promise<void>;
 }
 
-export async function startTestServer(backend: Backend, options: { env?: Record<string, string>; clock?: Clock } = {}): Promise<TestServer | undefined> {
+export interface TestServerOptions {
+  /** Configuration on top of the test defaults (loopback, a free port, debug logs captured). */
+  env?: Record<string, string>;
+  clock?: Clock;
+}
+
+export async function startTestServer(backend: Backend, options: TestServerOptions = {}): Promise<TestServer | undefined> {
   const target = await backend.setup();
   if (!target) return undefined;
   // A known free port, so the issuer is the URL clients really use (OAuth clients check it).
@@ -47,6 +57,35 @@ export async function startTestServer(backend: Backend, options: { env?: Record<
       await server.close();
       await target.cleanup();
     },
+  };
+}
+
+/**
+ * The running server. Given the test's context it skips the test when the backend is
+ * unavailable; without one (from a helper of a test that already asked) it throws.
+ */
+export type UsedServer = (ctx?: TestContext) => TestServer;
+
+/**
+ * Starts a server for the enclosing describe (beforeAll) and disposes of it and its database
+ * afterwards (afterAll). `setup` runs right after the start, in the same hook, and only when the
+ * backend is available. PostgreSQL unreachable: postgres.ts warns loudly and the tests skip, or
+ * under CI=true the hook fails.
+ */
+export function useServer(backend: Backend, options: TestServerOptions = {}, setup?: (server: TestServer) => Promise<void>): UsedServer {
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    server = await startTestServer(backend, options);
+    if (server) await setup?.(server);
+  });
+  afterAll(async () => {
+    await server?.dispose();
+    server = undefined;
+  });
+  return (ctx) => {
+    if (server) return server;
+    if (ctx) return ctx.skip(`${backend.name} unavailable`);
+    throw new Error(`no server: ${backend.name} unavailable`);
   };
 }
 

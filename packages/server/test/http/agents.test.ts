@@ -3,13 +3,13 @@
  * per method (403 + WWW-Authenticate insufficient_scope), every kind of 401, per-owner
  * isolation, the GATEHOUSE_SAMPLE_API switch, and who may read the admin audit log.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
 import { checksum, issueSecret } from '../../src/core/credentials.js';
 import type { UserRecord } from '../../src/core/model/user.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { type CallResult, call, expectApiError, obj } from '../helpers/http.js';
-import { type TestServer, seedKey, seedUser, startTestServer } from '../helpers/server.js';
+import { seedKey, seedUser, useServer } from '../helpers/server.js';
 
 const ALL = ['read', 'write', 'delete', 'admin'];
 
@@ -23,28 +23,22 @@ function expectUnauthorized(r: CallResult, tokenSent: boolean): void {
 
 describe.each(BACKENDS)('/v1/agents on $name', (backend) => {
   const clock = new FakeClock();
-  let server: TestServer | undefined;
   let root: UserRecord;
   let alice: UserRecord;
   let bob: UserRecord;
   let aliceAll: string;
   let bobAll: string;
 
-  beforeAll(async () => {
-    server = await startTestServer(backend, { clock });
-    if (!server) return;
+  const getServer = useServer(backend, { clock }, async (server) => {
     root = await seedUser(server, 'root@example.com'); // first account: admin
     alice = await seedUser(server, 'alice@example.com');
     bob = await seedUser(server, 'bob@example.com');
     aliceAll = (await seedKey(server, alice, ALL)).secret;
     bobAll = (await seedKey(server, bob, ALL)).secret;
   });
-  afterAll(async () => {
-    await server?.dispose();
-  });
 
   it("answers the seed's exact request, and lists what was created", async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const { secret } = await seedKey(server, alice, ['read']);
     const seed = { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json' };
     const empty = await fetch(`${server.url}/v1/agents`, { headers: seed });
@@ -63,10 +57,10 @@ describe.each(BACKENDS)('/v1/agents on $name', (backend) => {
   });
 
   it('needs read for GET, write for POST and PATCH, delete for DELETE', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const keys: Record<string, string> = {};
     for (const scope of ['read', 'write', 'delete']) keys[scope] = (await seedKey(server, alice, [scope])).secret;
-    const newAgent = async () => obj(await call(server!.url, 'POST', '/v1/agents', { token: aliceAll, json: { name: 'target' } })).id as string;
+    const newAgent = async () => obj(await call(server.url, 'POST', '/v1/agents', { token: aliceAll, json: { name: 'target' } })).id as string;
 
     const routes = [
       { method: 'GET', path: async () => '/v1/agents', needs: 'read', ok: 200, json: undefined },
@@ -95,7 +89,7 @@ describe.each(BACKENDS)('/v1/agents on $name', (backend) => {
   });
 
   it('answers 401 with the error shape for a missing, malformed, forged or unknown credential', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     expectUnauthorized(await call(server.url, 'GET', '/v1/agents'), false);
     expectUnauthorized(await call(server.url, 'POST', '/v1/agents', { json: { name: 'x' } }), false);
 
@@ -122,7 +116,7 @@ describe.each(BACKENDS)('/v1/agents on $name', (backend) => {
   });
 
   it('refuses a request exactly as the product /v1 routes do: same status, body, challenge and media type', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const { secret } = await seedKey(server, alice, ['read']);
     for (const headers of [{}, { Authorization: 'Basic YWxpY2U6cGFzc3dvcmQ=' }, { Authorization: `Bearer ${issueSecret('sk_').secret}` }, { Authorization: `Bearer ${secret.slice(0, -1)}` }]) {
       const sample = await call(server.url, 'GET', '/v1/agents', { headers });
@@ -134,7 +128,7 @@ describe.each(BACKENDS)('/v1/agents on $name', (backend) => {
   });
 
   it("refuses an account's agent past the sample's bound with 409, and takes new ones once some are deleted", async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const carol = await seedUser(server, `carol-${backend.name}@example.com`);
     const { secret } = await seedKey(server, carol, ALL);
     const create = (name: string) => call(server!.url, 'POST', '/v1/agents', { token: secret, json: { name } });
@@ -152,7 +146,7 @@ describe.each(BACKENDS)('/v1/agents on $name', (backend) => {
   });
 
   it('refuses an expired key once the clock passes its expiry', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const { secret } = await seedKey(server, alice, ['read'], clock.now() + 60_000);
     expect((await call(server.url, 'GET', '/v1/agents', { token: secret })).res.status).toBe(200);
     clock.advance(61_000);
@@ -161,7 +155,7 @@ describe.each(BACKENDS)('/v1/agents on $name', (backend) => {
   });
 
   it('refuses a revoked key', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const { key, secret } = await seedKey(server, alice, ['read']);
     expect((await call(server.url, 'GET', '/v1/agents', { token: secret })).res.status).toBe(200);
     expect((await call(server.url, 'POST', `/v1/api-keys/${key.id}/revoke`, { token: aliceAll })).res.status).toBe(200);
@@ -169,7 +163,7 @@ describe.each(BACKENDS)('/v1/agents on $name', (backend) => {
   });
 
   it("keeps agents to their owner: another account's key gets 404", async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const created = await call(server.url, 'POST', '/v1/agents', { token: aliceAll, json: { name: "alice's" } });
     const id = obj(created).id as string;
     expectApiError(await call(server.url, 'GET', `/v1/agents/${id}`, { token: bobAll }), 404);
@@ -182,7 +176,7 @@ describe.each(BACKENDS)('/v1/agents on $name', (backend) => {
   });
 
   it('patches and deletes an agent', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const id = obj(await call(server.url, 'POST', '/v1/agents', { token: aliceAll, json: { name: 'old' } })).id as string;
     clock.advance(1000);
     const patched = await call(server.url, 'PATCH', `/v1/agents/${id}`, { token: aliceAll, json: { name: 'new' } });
@@ -193,7 +187,7 @@ describe.each(BACKENDS)('/v1/agents on $name', (backend) => {
   });
 
   it('scopes the admin audit log: admin scope needed; admins see all, others only their account', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const readOnly = (await seedKey(server, root, ['read', 'write', 'delete'])).secret;
     const denied = expectApiError(await call(server.url, 'GET', '/v1/admin/audit-log', { token: readOnly }), 403);
     expect(denied.extra).toEqual({ required_scopes: ['admin'] });
@@ -214,16 +208,10 @@ describe.each(BACKENDS)('/v1/agents on $name', (backend) => {
 });
 
 describe.each(BACKENDS)('GATEHOUSE_SAMPLE_API=false on $name', (backend) => {
-  let server: TestServer | undefined;
-  beforeAll(async () => {
-    server = await startTestServer(backend, { env: { GATEHOUSE_SAMPLE_API: 'false' } });
-  });
-  afterAll(async () => {
-    await server?.dispose();
-  });
+  const getServer = useServer(backend, { env: { GATEHOUSE_SAMPLE_API: 'false' } });
 
   it('turns /v1/agents off (404) and leaves the rest of /v1 on', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const user = await seedUser(server);
     const { secret } = await seedKey(server, user, ALL);
     expectApiError(await call(server.url, 'GET', '/v1/agents', { token: secret }), 404);

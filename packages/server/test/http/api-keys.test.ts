@@ -3,17 +3,16 @@
  * (cookie + X-CSRF-Token): create (secret shown once), list, get, revoke, roll with and
  * without grace, authorization, validation, and the audit trail of every change.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { UserRecord } from '../../src/core/model/user.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { type ConsoleSession, call, consoleLogin, expectApiError, obj } from '../helpers/http.js';
-import { type TestServer, seedKey, seedUser, startTestServer } from '../helpers/server.js';
+import { type TestServer, seedKey, seedUser, useServer } from '../helpers/server.js';
 
 const PASSWORD = 'correct horse battery staple';
 const ALL = ['read', 'write', 'delete', 'admin'];
 
 describe.each(BACKENDS)('/v1/api-keys on $name', (backend) => {
-  let server: TestServer | undefined;
   let alice: UserRecord;
   let bob: UserRecord;
   let aliceAdminKey: string;
@@ -21,9 +20,7 @@ describe.each(BACKENDS)('/v1/api-keys on $name', (backend) => {
   /** Every secret issued in this suite, to prove none reaches the audit log or a later read. */
   const secrets: string[] = [];
 
-  beforeAll(async () => {
-    server = await startTestServer(backend);
-    if (!server) return;
+  const getServer = useServer(backend, {}, async (server) => {
     await seedUser(server, 'root@example.com', PASSWORD); // the first account: the deployment's admin
     alice = await seedUser(server, 'alice@example.com', PASSWORD);
     bob = await seedUser(server, 'bob@example.com', PASSWORD);
@@ -31,9 +28,6 @@ describe.each(BACKENDS)('/v1/api-keys on $name', (backend) => {
     aliceAdminKey = k.secret;
     aliceAdminKeyId = k.key.id;
     secrets.push(k.secret);
-  });
-  afterAll(async () => {
-    await server?.dispose();
   });
 
   const create = async (s: TestServer, name: string, scopes: string[], auth: { token: string } | { session: ConsoleSession }) => {
@@ -47,7 +41,7 @@ describe.each(BACKENDS)('/v1/api-keys on $name', (backend) => {
   const agentsStatus = async (s: TestServer, token: string) => (await call(s.url, 'GET', '/v1/agents', { token })).res.status;
 
   it('creates a key with an admin key: 201, the secret once, Cache-Control: no-store', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const { r, body, secret, id } = await create(server, 'ci deploy', ['read', 'write'], { token: aliceAdminKey });
     expect(r.res.headers.get('cache-control')).toBe('no-store');
     expect(secret).toMatch(/^sk_[0-9A-Za-z]{36}$/);
@@ -72,7 +66,7 @@ describe.each(BACKENDS)('/v1/api-keys on $name', (backend) => {
   });
 
   it('works with a console session; a session write needs the X-CSRF-Token header', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const session = await consoleLogin(server.url, 'alice@example.com', PASSWORD);
     const before = await call(server.url, 'GET', '/v1/api-keys', { session });
     expect(before.res.status).toBe(200);
@@ -93,7 +87,7 @@ describe.each(BACKENDS)('/v1/api-keys on $name', (backend) => {
   });
 
   it('revokes idempotently, and a revoked key stops at once', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const { secret, id } = await create(server, 'to revoke', ['read'], { token: aliceAdminKey });
     expect(await agentsStatus(server, secret)).toBe(200);
     const first = await call(server.url, 'POST', `/v1/api-keys/${id}/revoke`, { token: aliceAdminKey });
@@ -107,7 +101,7 @@ describe.each(BACKENDS)('/v1/api-keys on $name', (backend) => {
   });
 
   it('rolls with grace_seconds 0: the old secret is refused at once, the new one works', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const { secret: old, id } = await create(server, 'roll now', ['read'], { token: aliceAdminKey });
     const r = await call(server.url, 'POST', `/v1/api-keys/${id}/roll`, { token: aliceAdminKey, json: { grace_seconds: 0 } });
     expect(r.res.status, r.text).toBe(200);
@@ -124,7 +118,7 @@ describe.each(BACKENDS)('/v1/api-keys on $name', (backend) => {
   });
 
   it('rolls with grace_seconds 3600: the old and the new secret both work', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const { secret: old, id } = await create(server, 'roll gently', ['read'], { token: aliceAdminKey });
     const r = await call(server.url, 'POST', `/v1/api-keys/${id}/roll`, { token: aliceAdminKey, json: { grace_seconds: 3600 } });
     expect(r.res.status, r.text).toBe(200);
@@ -135,7 +129,7 @@ describe.each(BACKENDS)('/v1/api-keys on $name', (backend) => {
   });
 
   it('rolls without a body (grace 0), also with the seed clients\' Content-Type: application/json', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const { secret: a, id: idA } = await create(server, 'roll bare', ['read'], { token: aliceAdminKey });
     const bare = await call(server.url, 'POST', `/v1/api-keys/${idA}/roll`, { token: aliceAdminKey });
     expect(bare.res.status, bare.text).toBe(200);
@@ -150,7 +144,7 @@ describe.each(BACKENDS)('/v1/api-keys on $name', (backend) => {
   });
 
   it('refuses an API key without the admin scope with 403 naming admin', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const { secret } = await seedKey(server, alice, ['read', 'write', 'delete']);
     for (const [method, path, json] of [
       ['GET', '/v1/api-keys', undefined],
@@ -166,7 +160,7 @@ describe.each(BACKENDS)('/v1/api-keys on $name', (backend) => {
   });
 
   it("answers 404 for someone else's key, and leaves that key alone", async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const bobs = await seedKey(server, bob, ['read']);
     for (const [method, suffix] of [['GET', ''], ['POST', '/revoke'], ['POST', '/roll']] as const) {
       const r = await call(server.url, method, `/v1/api-keys/${bobs.key.id}${suffix}`, { token: aliceAdminKey });
@@ -179,7 +173,7 @@ describe.each(BACKENDS)('/v1/api-keys on $name', (backend) => {
   });
 
   it('validates: empty scopes 422 (field scopes), unknown scope 400, unknown field 422', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const empty = expectApiError(await call(server.url, 'POST', '/v1/api-keys', { token: aliceAdminKey, json: { name: 'x', scopes: [] } }), 422);
     const errors = empty.extra.errors as Array<{ field: string }>;
     expect(errors.map((e) => e.field)).toContain('scopes');
@@ -200,7 +194,7 @@ describe.each(BACKENDS)('/v1/api-keys on $name', (backend) => {
   });
 
   it('writes an audit entry for each change (who, what, when, IP) with no secret in it', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const started = Date.now();
     const { id } = await create(server, 'audited', ['read'], { token: aliceAdminKey });
     const rolled = await call(server.url, 'POST', `/v1/api-keys/${id}/roll`, { token: aliceAdminKey, json: { grace_seconds: 60 } });

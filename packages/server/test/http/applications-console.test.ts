@@ -3,33 +3,27 @@
  * JavaScript would post the forms: create (secret shown once), refused forms come back filled
  * in, edit, rotate, delete, CSRF on every form, and someone else's app is a 404.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hashSecret } from '../../src/core/credentials.js';
 import type { UserRecord } from '../../src/core/model/user.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { type ConsoleSession, call, consoleLogin } from '../helpers/http.js';
-import { type TestServer, seedUser, startTestServer } from '../helpers/server.js';
+import { type TestServer, seedUser, useServer } from '../helpers/server.js';
 
 const PASSWORD = 'correct horse battery staple';
 const SECRET = /cs_[0-9A-Za-z]{36}/g;
 
 describe.each(BACKENDS)('console applications pages on $name', (backend) => {
-  let server: TestServer | undefined;
   let alice: UserRecord;
   let aliceSession: ConsoleSession;
   let bobSession: ConsoleSession;
 
-  beforeAll(async () => {
-    server = await startTestServer(backend);
-    if (!server) return;
+  const getServer = useServer(backend, {}, async (server) => {
     await seedUser(server, 'root@example.com', PASSWORD);
     alice = await seedUser(server, 'alice@example.com', PASSWORD);
     await seedUser(server, 'bob@example.com', PASSWORD);
     aliceSession = await consoleLogin(server.url, 'alice@example.com', PASSWORD);
     bobSession = await consoleLogin(server.url, 'bob@example.com', PASSWORD);
-  });
-  afterAll(async () => {
-    await server?.dispose();
   });
 
   const page = (s: TestServer, path: string, session: ConsoleSession = aliceSession) => call(s.url, 'GET', path, { session });
@@ -50,14 +44,14 @@ describe.each(BACKENDS)('console applications pages on $name', (backend) => {
   const clients = (s: TestServer) => s.runtime.store.oauth.clients.list(alice.id);
 
   it('sends a signed-out visitor to sign in', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const r = await call(server.url, 'GET', '/console/applications');
     expect(r.res.status).toBe(302);
     expect(r.res.headers.get('location')).toBe('/console/login?next=%2Fconsole%2Fapplications');
   });
 
   it('offers every registry scope, both types and the options on the new-application form', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const r = await page(server, '/console/applications/new');
     expect(r.res.status).toBe(200);
     for (const scope of ['read', 'write', 'delete', 'admin']) expect(r.text).toContain(`name="scopes" value="${scope}"`);
@@ -71,7 +65,7 @@ describe.each(BACKENDS)('console applications pages on $name', (backend) => {
   });
 
   it('creates an app: client_id and the secret shown once, stored hashed, never shown again', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const uris = 'https://app.example.com/callback\r\nhttp://127.0.0.1/callback\r\n';
     const r = await submit(server, '/console/applications', appFields('Console App', uris, [['jwt_access_tokens', 'on'], ['refresh_grace_seconds', '45']]));
     expect(r.res.status, r.text).toBe(200);
@@ -105,7 +99,7 @@ describe.each(BACKENDS)('console applications pages on $name', (backend) => {
   });
 
   it('creates a public app without a secret', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const r = await submit(server, '/console/applications', appFields('Native', 'com.example.native:/cb', [['type', 'public']]));
     expect(r.res.status, r.text).toBe(200);
     expect(r.text.match(SECRET)).toBeNull();
@@ -115,7 +109,7 @@ describe.each(BACKENDS)('console applications pages on $name', (backend) => {
   });
 
   it('shows a refused form again, filled in, with the reason; nothing is created', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const before = (await clients(server)).length;
     for (const [fields, reason] of [
       [appFields('Insecure', 'http://app.example.com/cb'), /https/],
@@ -138,7 +132,7 @@ describe.each(BACKENDS)('console applications pages on $name', (backend) => {
   });
 
   it('refuses every form without the CSRF field (403) and changes nothing', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const created = await submit(server, '/console/applications', appFields('CSRF target', 'https://a.example/cb'));
     const id = idIn(created.text)!;
     const before = await server.runtime.store.oauth.clients.get(id);
@@ -151,7 +145,7 @@ describe.each(BACKENDS)('console applications pages on $name', (backend) => {
   });
 
   it('edits an app (303 back, saved), shows a refused edit with its reason, rotates and deletes', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const created = await submit(server, '/console/applications', appFields('Editable', 'https://a.example/cb', [['jwt_access_tokens', 'on']]));
     const id = idIn(created.text)!;
     const oldSecret = created.text.match(SECRET)![0];
@@ -186,7 +180,7 @@ describe.each(BACKENDS)('console applications pages on $name', (backend) => {
   });
 
   it("answers 404 for another user's app on every page and form, and leaves it alone", async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const created = await submit(server, '/console/applications', appFields('Alice only', 'https://a.example/cb'));
     const id = idIn(created.text)!;
     const before = await server.runtime.store.oauth.clients.get(id);

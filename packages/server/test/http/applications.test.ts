@@ -3,13 +3,13 @@
  * (secret shown once, stored hashed), list, get, update, rotate, delete; redirect-URI and scope
  * validation; ownership (someone else's app is a 404); the audit trail.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
 import { hashSecret, issueSecret } from '../../src/core/credentials.js';
 import type { UserRecord } from '../../src/core/model/user.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { type ConsoleSession, call, consoleLogin, expectApiError, obj } from '../helpers/http.js';
-import { type TestServer, seedKey, seedUser, startTestServer } from '../helpers/server.js';
+import { type TestServer, seedKey, seedUser, useServer } from '../helpers/server.js';
 
 const PASSWORD = 'correct horse battery staple';
 const ALL = ['read', 'write', 'delete', 'admin'];
@@ -17,7 +17,6 @@ const CS = /^cs_[0-9A-Za-z]{36}$/;
 
 describe.each(BACKENDS)('/v1/applications on $name', (backend) => {
   const clock = new FakeClock();
-  let server: TestServer | undefined;
   let alice: UserRecord;
   let bob: UserRecord;
   let aliceKey: string;
@@ -25,18 +24,13 @@ describe.each(BACKENDS)('/v1/applications on $name', (backend) => {
   let session: ConsoleSession;
   const secrets: string[] = [];
 
-  beforeAll(async () => {
-    server = await startTestServer(backend, { clock });
-    if (!server) return;
+  const getServer = useServer(backend, { clock }, async (server) => {
     await seedUser(server, 'root@example.com', PASSWORD); // the deployment's admin (first account)
     alice = await seedUser(server, 'alice@example.com', PASSWORD);
     bob = await seedUser(server, 'bob@example.com', PASSWORD);
     aliceKey = (await seedKey(server, alice, ALL)).secret;
     bobKey = (await seedKey(server, bob, ALL)).secret;
     session = await consoleLogin(server.url, 'alice@example.com', PASSWORD);
-  });
-  afterAll(async () => {
-    await server?.dispose();
   });
 
   const APP = { name: 'Acme Dashboard', redirect_uris: ['https://app.example.com/callback'], scopes: ['read', 'write'] };
@@ -58,7 +52,7 @@ describe.each(BACKENDS)('/v1/applications on $name', (backend) => {
   };
 
   it('registers a confidential app: 201, no-store, the secret once, stored only as its hash', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const { r, body, id, secret } = await register(server, { ...APP, jwt_access_tokens: true, refresh_grace_seconds: 30 });
     expect(r.res.headers.get('cache-control')).toBe('no-store');
     expect(secret).toMatch(CS);
@@ -95,7 +89,7 @@ describe.each(BACKENDS)('/v1/applications on $name', (backend) => {
   });
 
   it('registers a public app from a console session (X-CSRF-Token required): no secret at all', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const json = { ...APP, type: 'public', redirect_uris: ['http://127.0.0.1/callback', 'com.example.app:/oauth'] };
     expectApiError(await call(server.url, 'POST', '/v1/applications', { session, json }), 403);
     const r = await call(server.url, 'POST', '/v1/applications', { session, json, headers: { 'X-CSRF-Token': session.csrf } });
@@ -107,7 +101,7 @@ describe.each(BACKENDS)('/v1/applications on $name', (backend) => {
   });
 
   it('refuses bad redirect URIs (400), and bad shapes, empty lists and unknown fields (422)', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const before = (await server.runtime.store.oauth.clients.list(alice.id)).length;
     for (const [uri, reason] of [
       ['http://app.example.com/callback', /https/],
@@ -140,7 +134,7 @@ describe.each(BACKENDS)('/v1/applications on $name', (backend) => {
   });
 
   it('updates name, redirect URIs, scopes and options with PATCH; the secret is untouched', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const { id, secret } = await register(server);
     clock.advance(60_000);
     const patch = { name: 'Acme v2', redirect_uris: ['https://app.example.com/cb2', 'http://localhost:8765/cb'], scopes: ['read'], jwt_access_tokens: true, refresh_grace_seconds: 120 };
@@ -160,10 +154,10 @@ describe.each(BACKENDS)('/v1/applications on $name', (backend) => {
   });
 
   it('a PATCH reaches the token endpoint at once, though it caches apps for client authentication', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const { id, secret } = await register(server);
     const grant = (scope: string) =>
-      call(server!.url, 'POST', '/oauth/token', { body: new URLSearchParams({ grant_type: 'client_credentials', client_id: id, client_secret: secret!, scope }) });
+      call(server.url, 'POST', '/oauth/token', { body: new URLSearchParams({ grant_type: 'client_credentials', client_id: id, client_secret: secret!, scope }) });
     expect((await grant('write')).res.status).toBe(200);
     expect((await call(server.url, 'PATCH', `/v1/applications/${id}`, { token: aliceKey, json: { scopes: ['read'] } })).res.status).toBe(200);
     const narrowed = await grant('write');
@@ -173,7 +167,7 @@ describe.each(BACKENDS)('/v1/applications on $name', (backend) => {
   });
 
   it('rotates the secret: a new cs_ once, the old hash is replaced, the old secret stops at the token endpoint', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const { id, secret: old } = await register(server);
     expect(await tokenStatus(server, id, old!)).toBe(200);
     const r = await call(server.url, 'POST', `/v1/applications/${id}/rotate-secret`, { token: aliceKey });
@@ -193,7 +187,7 @@ describe.each(BACKENDS)('/v1/applications on $name', (backend) => {
   });
 
   it('deletes with 204: the app is gone and the tokens it held stop resolving', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const { id, secret } = await register(server);
     const oauth = server.runtime.store.oauth;
     const access = issueSecret('at_');
@@ -215,7 +209,7 @@ describe.each(BACKENDS)('/v1/applications on $name', (backend) => {
   });
 
   it("answers 404 for another user's app on every route, and leaves it alone", async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const { id, secret } = await register(server, { ...APP, name: "Bob's app" }, bobKey);
     for (const [method, suffix, json] of [
       ['GET', '', undefined],
@@ -233,7 +227,7 @@ describe.each(BACKENDS)('/v1/applications on $name', (backend) => {
   });
 
   it('needs admin on a key (403), and a key cannot give an app scopes it lacks', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const { secret: plain } = await seedKey(server, alice, ['read', 'write', 'delete']);
     for (const [method, json] of [['GET', undefined], ['POST', APP]] as const) {
       const r = await call(server.url, method, '/v1/applications', { token: plain, ...(json ? { json } : {}) });
@@ -249,7 +243,7 @@ describe.each(BACKENDS)('/v1/applications on $name', (backend) => {
   });
 
   it('audits create, update, rotate and delete, with no secret in the log', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const { id } = await register(server);
     await call(server.url, 'PATCH', `/v1/applications/${id}`, { token: aliceKey, json: { name: 'audited' } });
     secrets.push(obj(await call(server.url, 'POST', `/v1/applications/${id}/rotate-secret`, { token: aliceKey })).client_secret as string);

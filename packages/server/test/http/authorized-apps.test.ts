@@ -4,7 +4,7 @@
  * of that app for this user only and forgets the remembered consent. Grants are seeded through
  * the store, as the token endpoint would create them.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
 import { issueSecret } from '../../src/core/credentials.js';
 import { createClient } from '../../src/core/oauth/clients.js';
@@ -12,7 +12,7 @@ import type { ClientRecord } from '../../src/core/model/client.js';
 import type { UserRecord } from '../../src/core/model/user.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { type ConsoleSession, call, consoleLogin } from '../helpers/http.js';
-import { type TestServer, seedUser, startTestServer, systemActor } from '../helpers/server.js';
+import { type TestServer, seedUser, systemActor, useServer } from '../helpers/server.js';
 
 const PASSWORD = 'correct horse battery staple';
 const PAGE = '/console/settings/authorized-apps';
@@ -20,22 +20,16 @@ const HOUR = 3_600_000;
 
 describe.each(BACKENDS)('Settings → Authorized apps on $name', (backend) => {
   const clock = new FakeClock(Date.UTC(2026, 2, 1, 9, 0));
-  let server: TestServer | undefined;
   let alice: UserRecord;
   let bob: UserRecord;
   let session: ConsoleSession;
   let seq = 0;
 
-  beforeAll(async () => {
-    server = await startTestServer(backend, { clock });
-    if (!server) return;
+  const getServer = useServer(backend, { clock }, async (server) => {
     await seedUser(server, 'dev@example.com', PASSWORD); // the developer who registers the apps
     alice = await seedUser(server, 'alice@example.com', PASSWORD);
     bob = await seedUser(server, 'bob@example.com', PASSWORD);
     session = await consoleLogin(server.url, 'alice@example.com', PASSWORD);
-  });
-  afterAll(async () => {
-    await server?.dispose();
   });
 
   const registerApp = async (s: TestServer, name: string): Promise<ClientRecord> => {
@@ -60,7 +54,7 @@ describe.each(BACKENDS)('Settings → Authorized apps on $name', (backend) => {
     call(s.url, 'POST', `${PAGE}/${clientId}/revoke`, { session, body: new URLSearchParams(csrf === null ? {} : { csrf }) });
 
   it('sends a signed-out visitor to sign in, and says so when nothing is authorized', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const anon = await call(server.url, 'GET', PAGE);
     expect(anon.res.status).toBe(302);
     expect(anon.res.headers.get('location')).toBe(`/console/login?next=${encodeURIComponent(PAGE)}`);
@@ -71,7 +65,7 @@ describe.each(BACKENDS)('Settings → Authorized apps on $name', (backend) => {
   });
 
   it('lists live grants one row per app, with the scopes, since and last used', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const app = await registerApp(server, 'Photo Printer');
     const first = await grant(server, app, alice, ['read']);
     clock.advance(HOUR);
@@ -94,7 +88,7 @@ describe.each(BACKENDS)('Settings → Authorized apps on $name', (backend) => {
   });
 
   it('escapes an application name chosen by a third-party developer', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const app = await registerApp(server, '<script>alert(1)</script>');
     await grant(server, app, alice, ['read']);
     const r = await call(server.url, 'GET', PAGE, { session });
@@ -103,7 +97,7 @@ describe.each(BACKENDS)('Settings → Authorized apps on $name', (backend) => {
   });
 
   it('revokes every grant and token of the app for this user only (a cached token stops at once), and forgets the consent', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const oauth = server.runtime.store.oauth;
     const app = await registerApp(server, 'Revocable');
     const keep = await registerApp(server, 'Kept');
@@ -114,7 +108,7 @@ describe.each(BACKENDS)('Settings → Authorized apps on $name', (backend) => {
     await oauth.consents.save(alice.id, app.id, ['read', 'write'], clock.now());
     await oauth.consents.save(bob.id, app.id, ['read'], clock.now());
 
-    const agents = async (token: string) => (await call(server!.url, 'GET', '/v1/agents', { token })).res.status;
+    const agents = async (token: string) => (await call(server.url, 'GET', '/v1/agents', { token })).res.status;
     expect(await agents(a1.accessToken)).toBe(200); // now cached by this instance
     expect(await agents(bobs.accessToken)).toBe(200);
     const forged = await revoke(server, app.id, null);
@@ -150,7 +144,7 @@ describe.each(BACKENDS)('Settings → Authorized apps on $name', (backend) => {
   });
 
   it('answers 404 for an unknown application', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const r = await revoke(server, 'app_doesnotexist');
     expect(r.res.status).toBe(404);
   });

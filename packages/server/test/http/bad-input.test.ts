@@ -5,10 +5,10 @@
  * error shape, without echoing a secret; and the server must keep answering afterwards.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BACKENDS } from '../helpers/backends.js';
 import { type CallOptions, type CallResult, type ConsoleSession, call, consoleLogin, expectApiError } from '../helpers/http.js';
-import { type TestServer, seedKey, seedUser, startTestServer } from '../helpers/server.js';
+import { seedKey, seedUser, useServer } from '../helpers/server.js';
 
 const PASSWORD = 'correct horse battery staple';
 const LIMIT = 2048;
@@ -57,14 +57,11 @@ const GARBAGE_AUTH: Array<[string, () => string]> = [
 ];
 
 describe.each(BACKENDS)('bad input on $name', (backend) => {
-  let server: TestServer | undefined;
   let token = '';
   let session: ConsoleSession;
   const sent: string[] = [PASSWORD];
 
-  beforeAll(async () => {
-    server = await startTestServer(backend, { env: { GATEHOUSE_MAX_BODY_BYTES: String(LIMIT) } });
-    if (!server) return;
+  const getServer = useServer(backend, { env: { GATEHOUSE_MAX_BODY_BYTES: String(LIMIT) } }, async (server) => {
     const alice = await seedUser(server, 'alice@example.com', PASSWORD);
     token = (await seedKey(server, alice, ['read', 'write', 'delete', 'admin'])).secret;
     const spare = await seedKey(server, alice, ['read']);
@@ -74,14 +71,11 @@ describe.each(BACKENDS)('bad input on $name', (backend) => {
     ids.agent = (agent.body as { id: string }).id;
     session = await consoleLogin(server.url, 'alice@example.com', PASSWORD);
   });
-  afterAll(async () => {
-    await server?.dispose();
-  });
 
   /** Sends to a JSON route; asserts the status, the error shape, and that no secret comes back. */
   const json = async (route: JsonRoute, opts: CallOptions, status: number) => {
     const path = pathOf(route);
-    const r = await call(server!.url, route.method, path, opts);
+    const r = await call(getServer().url, route.method, path, opts);
     expect(r.res.status, `${route.method} ${path}: ${r.text}`).toBeLessThan(500);
     expectApiError(r, status);
     for (const s of [...sent, opts.headers?.Authorization?.replace(/^Bearer\s*/, '') ?? '']) {
@@ -92,7 +86,7 @@ describe.each(BACKENDS)('bad input on $name', (backend) => {
   const authed = (extra: CallOptions): CallOptions => ({ ...extra, headers: { Authorization: `Bearer ${token}`, ...extra.headers } });
 
   it.for(each(ROUTES))('%s: garbage Authorization headers → 401', async ([, route], ctx) => {
-    if (!server) return ctx.skip();
+    getServer(ctx); // skips the test without a backend; the helpers below reach the server
     for (const [what, header] of GARBAGE_AUTH) {
       const r = await json(route, { headers: { Authorization: header() }, ...(route.body ? { json: route.body } : {}) }, 401);
       expect(r.res.headers.get('www-authenticate'), what).toMatch(/^Bearer realm="gatehouse"/);
@@ -100,7 +94,7 @@ describe.each(BACKENDS)('bad input on $name', (backend) => {
   });
 
   it.for(each(BODY_ROUTES))('%s: wrong media type → 415, malformed JSON → 400', async ([, route], ctx) => {
-    if (!server) return ctx.skip();
+    getServer(ctx); // skips the test without a backend; the helpers below reach the server
     const text = JSON.stringify(route.body);
     await json(route, authed({ body: text, headers: { 'Content-Type': 'text/plain' } }), 415);
     await json(route, authed({ body: new URLSearchParams({ name: 'x', grace_seconds: '1' }) }), 415);
@@ -111,7 +105,7 @@ describe.each(BACKENDS)('bad input on $name', (backend) => {
   });
 
   it.for(each(BODY_ROUTES))('%s: non-object, wrong-typed and unknown fields → 422', async ([, route], ctx) => {
-    if (!server) return ctx.skip();
+    getServer(ctx); // skips the test without a backend; the helpers below reach the server
     for (const bad of ['[]', '[{"name":"x"}]', 'null', '"a string"', '42', 'true']) {
       await json(route, authed({ body: bad, headers: { 'Content-Type': 'application/json' } }), 422);
     }
@@ -121,7 +115,7 @@ describe.each(BACKENDS)('bad input on $name', (backend) => {
   });
 
   it.for(each(ROUTES.filter((r) => r.method !== 'GET')))('%s: a body over the limit → 413', async ([, route], ctx) => {
-    if (!server) return ctx.skip();
+    getServer(ctx); // skips the test without a backend; the helpers below reach the server
     const big = JSON.stringify({ name: 'x'.repeat(LIMIT + 100), scopes: ['read'] });
     await json(route, authed({ body: big, headers: { 'Content-Type': 'application/json' } }), 413);
     const chunks = [new TextEncoder().encode(big.slice(0, 1000)), new TextEncoder().encode(big.slice(1000))];
@@ -136,7 +130,7 @@ describe.each(BACKENDS)('bad input on $name', (backend) => {
   });
 
   it('bad path and query parameters → 422 or 404, never 5xx', async (ctx) => {
-    if (!server) return ctx.skip();
+    getServer(ctx); // skips the test without a backend; the helpers below reach the server
     const byPath = (method: string, path: string): JsonRoute => ({ method, pattern: path });
     const long = 'k'.repeat(65);
     for (const [method, path] of [['GET', `/v1/api-keys/${long}`], ['POST', `/v1/api-keys/${long}/revoke`], ['POST', `/v1/api-keys/${long}/roll`], ['GET', `/v1/agents/${long}`], ['PATCH', `/v1/agents/${long}`], ['DELETE', `/v1/agents/${long}`]] as const) {
@@ -154,7 +148,7 @@ describe.each(BACKENDS)('bad input on $name', (backend) => {
   describe('console form posts', () => {
     const FORMS = ['/console/signup', '/console/login', '/console/logout', '/console/settings/api-keys', '/console/settings/api-keys/:key/revoke', '/console/settings/api-keys/:key/roll'];
     const post = async (path: string, body: NonNullable<CallOptions['body']>, headers: Record<string, string> = {}) => {
-      const r = await call(server!.url, 'POST', path, { session, body, headers });
+      const r = await call(getServer().url, 'POST', path, { session, body, headers });
       expect(r.res.status, `${path}: ${r.res.status}`).toBeLessThan(500);
       for (const s of sent) expect(r.text).not.toContain(s);
       if (r.res.status >= 400) expect(r.res.headers.get('content-type')).toMatch(/^text\/html/);
@@ -163,7 +157,7 @@ describe.each(BACKENDS)('bad input on $name', (backend) => {
     const form = (fields: Record<string, string>) => new URLSearchParams({ email: 'alice@example.com', password: PASSWORD, name: 'n', scopes: 'read', expires: 'never', grace: '0', ...fields });
 
     it.for(FORMS)('%s: missing or wrong CSRF, wrong media types, oversize', async (pattern, ctx) => {
-      if (!server) return ctx.skip();
+      getServer(ctx); // skips the test without a backend; the helpers below reach the server
       const path = pattern.replace(':key', ids.key);
       expect((await post(path, form({}))).res.status).toBe(403);
       expect((await post(path, form({ csrf: 'A'.repeat(32) }))).res.status).toBe(403);
@@ -177,7 +171,7 @@ describe.each(BACKENDS)('bad input on $name', (backend) => {
     });
 
     it('with a valid CSRF field, bad values get a 4xx page that echoes no password or key', async (ctx) => {
-      if (!server) return ctx.skip();
+      getServer(ctx); // skips the test without a backend; the helpers below reach the server
       const csrf = session.csrf;
       expect((await post('/console/signup', form({ csrf, email: 'not an email' }))).res.status).toBe(400);
       expect((await post('/console/signup', form({ csrf, email: 'new@example.com', password: 'short' }))).res.status).toBe(400);
@@ -194,7 +188,7 @@ describe.each(BACKENDS)('bad input on $name', (backend) => {
   });
 
   it('answers /healthz and /readyz', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const health = await call(server.url, 'GET', '/healthz');
     expect(health.res.status).toBe(200);
     expect(health.body).toEqual({ status: 'ok' });
@@ -204,7 +198,7 @@ describe.each(BACKENDS)('bad input on $name', (backend) => {
   });
 
   it('sends the security headers on an HTML page and on a JSON response, and no HSTS over http', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const page = await call(server.url, 'GET', '/console/login');
     const api = await call(server.url, 'GET', '/v1/agents', { token });
     const error = await call(server.url, 'GET', '/v1/agents');
@@ -225,7 +219,7 @@ describe.each(BACKENDS)('bad input on $name', (backend) => {
   });
 
   it('keeps answering after all of it', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const huge = await fetch(`${server.url}/v1/agents`, { headers: { Authorization: `Bearer ${'A'.repeat(64 * 1024)}` } });
     expect(huge.status).toBeGreaterThanOrEqual(400);
     expect(huge.status).toBeLessThan(500);

@@ -2,11 +2,11 @@
  * The console over plain HTTP, as a browser without JavaScript would use it: sign-up, sign-in,
  * throttling, sign-out, sign-up modes, safe `next` redirects and the API-key forms.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { type Backend, BACKENDS } from '../helpers/backends.js';
-import { type TestServer, startTestServer } from '../helpers/server.js';
-import { Browser } from '../helpers/http.js';
+import { type TestServer, startTestServer, useServer } from '../helpers/server.js';
+import { Browser } from '../helpers/user-agent.js';
 
 const PASSWORD = 'correct horse battery staple';
 const CSRF_FIELD = /name="csrf" value="([0-9A-Za-z]{32})"/;
@@ -35,22 +35,19 @@ class ConsoleBrowser extends Browser {
   }
 }
 
+const quiet = (env: Record<string, string> = {}) => ({ env: { GATEHOUSE_LOG_LEVEL: 'warn', ...env } });
+
+/** A server of the test's own, for limits and modes that must start from nothing. */
 async function fresh(backend: Backend, env: Record<string, string> = {}) {
-  return startTestServer(backend, { env: { GATEHOUSE_LOG_LEVEL: 'warn', ...env } });
+  return startTestServer(backend, quiet(env));
 }
 
 describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
   describe('sign-up, sign-in and sign-out', () => {
-    let server: TestServer | undefined;
-    beforeAll(async () => {
-      server = await fresh(backend);
-    });
-    afterAll(async () => {
-      await server?.dispose();
-    });
+    const getServer = useServer(backend, quiet());
 
     it('signs up with a CSRF-checked form; the first account is admin, the second is not', async (ctx) => {
-      if (!server) return ctx.skip();
+      const server = getServer(ctx);
       const b = new ConsoleBrowser(server.url);
       const page = await b.request('/console/signup');
       expect(page.status).toBe(200);
@@ -77,7 +74,7 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
     });
 
     it('refuses a sign-up without or with a wrong CSRF value (403, no account)', async (ctx) => {
-      if (!server) return ctx.skip();
+      const server = getServer(ctx);
       const b = new ConsoleBrowser(server.url);
       const real = await b.csrf('/console/signup');
       const wrong = real.startsWith('A') ? `B${real.slice(1)}` : `A${real.slice(1)}`;
@@ -96,7 +93,7 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
     });
 
     it('explains a weak password (400) and a taken email (409)', async (ctx) => {
-      if (!server) return ctx.skip();
+      const server = getServer(ctx);
       const address = email('weak');
       const weak = await new ConsoleBrowser(server.url).signUp(address, 'short pass1');
       expect(weak.status).toBe(400);
@@ -110,7 +107,7 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
     });
 
     it('answers a wrong password and an unknown email with the same 401 page', async (ctx) => {
-      if (!server) return ctx.skip();
+      const server = getServer(ctx);
       const known = email('known');
       const unknown = email('unknown');
       expect((await new ConsoleBrowser(server.url).signUp(known)).status).toBe(303);
@@ -130,7 +127,7 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
     });
 
     it('follows `next` only to a same-site path', async (ctx) => {
-      if (!server) return ctx.skip();
+      const server = getServer(ctx);
       const address = email('next');
       expect((await new ConsoleBrowser(server.url).signUp(address)).status).toBe(303);
       const cases: Array<[string, string]> = [
@@ -149,7 +146,7 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
     });
 
     it('signs out with a CSRF-checked POST; the old session cookie stops working', async (ctx) => {
-      if (!server) return ctx.skip();
+      const server = getServer(ctx);
       const b = new ConsoleBrowser(server.url);
       expect((await b.signUp(email('logout'))).status).toBe(303);
       const session = b.cookies.get('gh_session')!;
@@ -254,31 +251,25 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
   });
 
   describe('Settings → API Keys forms', () => {
-    let server: TestServer | undefined;
     let b: ConsoleBrowser;
-    beforeAll(async () => {
-      server = await fresh(backend);
-      if (!server) return;
+    const getServer = useServer(backend, quiet(), async (server) => {
       b = new ConsoleBrowser(server.url);
       await b.signUp(email('keys'));
     });
-    afterAll(async () => {
-      await server?.dispose();
-    });
-    const agents = (secret: string) => fetch(`${server!.url}/v1/agents`, { headers: { Authorization: `Bearer ${secret}` } }).then((r) => r.status);
+    const agents = (secret: string) => fetch(`${getServer().url}/v1/agents`, { headers: { Authorization: `Bearer ${secret}` } }).then((r) => r.status);
     const create = async (name: string, scopes: string[], expires = 'never') => {
       const res = await b.post('/console/settings/api-keys', { csrf: b.cookies.get('gh_csrf')!, name, scopes, expires });
       return { res, html: await res.text() };
     };
     const keyFor = async (secret: string) => {
-      const keys = await server!.runtime.store.apiKeys.list({});
+      const keys = await getServer().runtime.store.apiKeys.list({});
       const key = keys.find((k) => secret.startsWith(k.start) && k.revokedAt === null);
       if (!key) throw new Error('key not found');
       return key;
     };
 
     it('creates a key, shows the secret once with no-store, then lists only its start', async (ctx) => {
-      if (!server) return ctx.skip();
+      getServer(ctx); // skips the test without a backend; the helpers below reach the server
       const before = Date.now();
       const { res, html } = await create('ci server', ['read', 'write'], '30d');
       expect(res.status).toBe(200);
@@ -299,7 +290,7 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
     });
 
     it('refuses an unknown expiry or scope with a 400 page and no key', async (ctx) => {
-      if (!server) return ctx.skip();
+      const server = getServer(ctx);
       const count = (await server.runtime.store.apiKeys.list({})).length;
       const badExpiry = await create('bad', ['read'], 'forever');
       expect(badExpiry.res.status).toBe(400);
@@ -311,7 +302,7 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
     });
 
     it('rolls with a grace period or none, and revokes with a 303', async (ctx) => {
-      if (!server) return ctx.skip();
+      const server = getServer(ctx);
       const csrf = b.cookies.get('gh_csrf')!;
       const graced = NEW_SECRET.exec((await create('graced', ['read'])).html)![1]!;
       const gracedKey = await keyFor(graced);

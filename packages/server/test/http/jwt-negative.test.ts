@@ -6,10 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type CryptoKey, type JWK, type JWTHeaderParameters, type JWTPayload, type KeyObject, SignJWT, UnsecuredJWT, exportSPKI, generateKeyPair, importJWK } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BACKENDS } from '../helpers/backends.js';
 import { call, expectApiError, obj } from '../helpers/http.js';
-import { type TestServer, seedKey, seedUser, startTestServer } from '../helpers/server.js';
+import { type TestServer, seedKey, seedUser, useServer } from '../helpers/server.js';
 
 const ISSUER = 'https://auth.example.test';
 type Key = CryptoKey | KeyObject | Uint8Array;
@@ -100,12 +100,9 @@ const FORGERIES: Record<string, (f: Fixtures) => Promise<string>> = {
 };
 
 describe.each(BACKENDS)('forged JWTs at GET /v1/agents on $name', (backend) => {
-  let server: TestServer | undefined;
-  let fixtures: Fixtures | undefined;
+  let fixtures: Fixtures;
 
-  beforeAll(async () => {
-    server = await startTestServer(backend, { env: { GATEHOUSE_ISSUER: ISSUER } });
-    if (!server) return;
+  const getServer = useServer(backend, { env: { GATEHOUSE_ISSUER: ISSUER } }, async (server) => {
     const user = await seedUser(server);
     const { key, secret } = await seedKey(server, user, ['read']);
     const r = await call(server.url, 'POST', '/v0/auth', { json: { key_id: key.id, key_secret: secret, scopes: ['read'] } });
@@ -127,14 +124,11 @@ describe.each(BACKENDS)('forged JWTs at GET /v1/agents on $name', (backend) => {
       },
     };
   });
-  afterAll(async () => {
-    await server?.dispose();
-  });
 
   const agents = (s: TestServer, token: string) => call(s.url, 'GET', '/v1/agents', { token });
 
   it('control: the issued token and one built here with the real key and correct claims are accepted', async (ctx) => {
-    if (!server || !fixtures) return ctx.skip();
+    const server = getServer(ctx);
     expect((await agents(server, fixtures.issued)).res.status).toBe(200);
     const built = await agents(server, await real(fixtures, fixtures.claims()));
     expect(built.res.status, built.text).toBe(200);
@@ -142,7 +136,7 @@ describe.each(BACKENDS)('forged JWTs at GET /v1/agents on $name', (backend) => {
   });
 
   it.for(Object.keys(FORGERIES))('%s → 401 invalid_token', async (name, ctx) => {
-    if (!server || !fixtures) return ctx.skip();
+    const server = getServer(ctx);
     const token = await FORGERIES[name]!(fixtures);
     const r = await call(server.url, 'GET', '/v1/agents', { headers: { Authorization: `Bearer ${token}` } });
     const body = expectApiError(r, 401);

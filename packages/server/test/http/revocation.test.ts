@@ -4,14 +4,14 @@
  * database; both hold the key in their verification cache before it is revoked or rolled.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, type TestContext } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { loadConfig } from '../../src/config.js';
 import { FakeClock } from '../../src/core/clock.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import type { UserRecord } from '../../src/core/model/user.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { type TestServer, seedKey, seedUser, startTestServer } from '../helpers/server.js';
+import { seedKey, seedUser, useServer } from '../helpers/server.js';
 
 /** The bound this suite holds other instances to. */
 const PROPAGATION_MS = 1000;
@@ -46,25 +46,24 @@ const post = (url: string, path: string, secret: string, body?: unknown) =>
   });
 
 describe.each(BACKENDS)('revocation across instances on $name', (backend) => {
-  let first: TestServer | undefined;
   let second: RunningServer | undefined;
   let owner: UserRecord;
   let admin: string;
-  beforeAll(async () => {
-    first = await startTestServer(backend);
-    if (!first) return;
+  const getFirst = useServer(backend, {}, async (first) => {
     second = await startServer(loadConfig({ ...first.backend.env, PORT: '0', HOST: '127.0.0.1', GATEHOUSE_LOG_LEVEL: 'silent' }));
     owner = await seedUser(first);
     admin = (await seedKey(first, owner, ['read', 'admin'])).secret;
   });
+  // The second instance only closes its connections; registered after useServer, it runs before
+  // the first instance is disposed of and drops the database.
   afterAll(async () => {
-    // The second instance only closes its connections; the first also drops the database.
     await second?.close();
-    await first?.dispose();
   });
+  /** Both instances; the second exists whenever the first does (the same setup started it). */
+  const instances = (ctx: TestContext) => ({ first: getFirst(ctx), second: second! });
 
   it('a revocation through the API is immediate here and within 1 s on the other instance', async (ctx) => {
-    if (!first || !second) return ctx.skip();
+    const { first, second } = instances(ctx);
     const { key, secret } = await seedKey(first, owner, ['read']);
     await warm([first.url, second.url], secret);
     const res = await post(first.url, `/v1/api-keys/${key.id}/revoke`, admin);
@@ -75,7 +74,7 @@ describe.each(BACKENDS)('revocation across instances on $name', (backend) => {
   });
 
   it('a revocation by the CLI reaches both running instances within 1 s', async (ctx) => {
-    if (!first || !second) return ctx.skip();
+    const { first, second } = instances(ctx);
     const { key, secret } = await seedKey(first, owner, ['read']);
     await warm([first.url, second.url], secret);
     const errors: string[] = [];
@@ -86,7 +85,7 @@ describe.each(BACKENDS)('revocation across instances on $name', (backend) => {
   });
 
   it('a roll without grace kills the old secret at once here, within 1 s elsewhere; the new one works on both', async (ctx) => {
-    if (!first || !second) return ctx.skip();
+    const { first, second } = instances(ctx);
     const { key, secret } = await seedKey(first, owner, ['read']);
     await warm([first.url, second.url], secret);
     const res = await post(first.url, `/v1/api-keys/${key.id}/roll`, admin, { grace_seconds: 0 });
@@ -99,7 +98,7 @@ describe.each(BACKENDS)('revocation across instances on $name', (backend) => {
     expect(await agents(second.url, rolled.key)).toBe(200);
   });
   it('a rotated app secret is refused at once here and within 1 s elsewhere (apps are cached for client authentication)', async (ctx) => {
-    if (!first || !second) return ctx.skip();
+    const { first, second } = instances(ctx);
     const created = await post(first.url, '/v1/applications', admin, { name: 'cached app', type: 'confidential', redirect_uris: ['https://app.example/cb'], scopes: ['read'] });
     expect(created.status).toBe(201);
     const app = (await created.json()) as { client_id: string; client_secret: string };
@@ -124,16 +123,10 @@ describe.each(BACKENDS)('revocation across instances on $name', (backend) => {
 
 describe.each(BACKENDS)('a roll with a grace period on $name', (backend) => {
   const clock = new FakeClock();
-  let server: TestServer | undefined;
-  beforeAll(async () => {
-    server = await startTestServer(backend, { clock });
-  });
-  afterAll(async () => {
-    await server?.dispose();
-  });
+  const getServer = useServer(backend, { clock });
 
   it('keeps the old secret working until the grace ends, and refuses it right after', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const owner = await seedUser(server);
     const admin = (await seedKey(server, owner, ['read', 'admin'])).secret;
     const { key, secret } = await seedKey(server, owner, ['read']);

@@ -3,10 +3,10 @@
  * response before the route runs) and called directly (`app.request`, set on the web Response).
  * HSTS only when the deployment is served over https; an OAuth page's CSP names its form target.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import { sqlite } from '../helpers/backends.js';
-import { type TestServer, startTestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/server.js';
 
 const FIXED = {
   'x-frame-options': 'DENY',
@@ -19,14 +19,7 @@ describe.each([
   { name: 'http issuer', secure: false },
   { name: 'https issuer', secure: true },
 ])('security headers with an $name', ({ secure }) => {
-  let server: TestServer | undefined;
-  beforeAll(async () => {
-    server = await startTestServer(sqlite, secure ? { env: { GATEHOUSE_ISSUER: 'https://auth.example.com' } } : {});
-    if (!server) throw new Error('SQLite backend unavailable');
-  });
-  afterAll(async () => {
-    await server?.dispose();
-  });
+  const getServer = useServer(sqlite, secure ? { env: { GATEHOUSE_ISSUER: 'https://auth.example.com' } } : {});
 
   const check = (res: Response) => {
     for (const [name, value] of Object.entries(FIXED)) expect(res.headers.get(name), name).toBe(value);
@@ -36,12 +29,13 @@ describe.each([
     else expect(res.headers.get('strict-transport-security')).toBeNull();
   };
 
-  it('behind Node: on a JSON answer, an error and a page', async () => {
-    for (const path of ['/healthz', '/v1/agents', '/no/such/route', '/console/login']) check(await fetch(`${server!.url}${path}`));
+  it('behind Node: on a JSON answer, an error and a page', async (ctx) => {
+    const server = getServer(ctx);
+    for (const path of ['/healthz', '/v1/agents', '/no/such/route', '/console/login']) check(await fetch(`${server.url}${path}`));
   });
 
-  it('called directly: the same headers', async () => {
-    const app = createApp(server!.runtime);
+  it('called directly: the same headers', async (ctx) => {
+    const app = createApp(getServer(ctx).runtime);
     for (const path of ['/healthz', '/v1/agents', '/console/login']) check(await app.request(path));
   });
 });

@@ -7,13 +7,13 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CliIO } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/main.js';
 import { SKILLS_DIR } from '../../src/http/skills.js';
 import type { ApiKeyRecord } from '../../src/core/model/api-key.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { type TestServer, seedKey, seedUser, startTestServer } from '../helpers/server.js';
+import { seedKey, seedUser, useServer } from '../helpers/server.js';
 
 const run = promisify(execFile);
 const SKILLS = ['gatehouse-api', 'gatehouse-authentication'];
@@ -54,28 +54,21 @@ const replaceOnce = (text: string, placeholder: string, value: string) => {
 };
 
 describe.each(BACKENDS)('agent skills served on $name', (backend) => {
-  let server: TestServer | undefined;
   let key: ApiKeyRecord;
   let secret: string;
+  const getServer = useServer(backend, { env: { GATEHOUSE_SCOPES: JSON.stringify(SCOPES), GATEHOUSE_JWT_TTL_SECONDS: '600' } }, async (server) => {
+    const user = await seedUser(server);
+    ({ key, secret } = await seedKey(server, user, Object.keys(SCOPES)));
+  });
   const skill = async (name: string) => {
-    const res = await fetch(`${server!.url}/skills/${name}/SKILL.md`);
+    const res = await fetch(`${getServer().url}/skills/${name}/SKILL.md`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/markdown; charset=utf-8');
     return res.text();
   };
 
-  beforeAll(async () => {
-    server = await startTestServer(backend, { env: { GATEHOUSE_SCOPES: JSON.stringify(SCOPES), GATEHOUSE_JWT_TTL_SECONDS: '600' } });
-    if (!server) return;
-    const user = await seedUser(server);
-    ({ key, secret } = await seedKey(server, user, Object.keys(SCOPES)));
-  });
-  afterAll(async () => {
-    await server?.dispose();
-  });
-
   it('GET /skills lists every skill in the package with its description and URL', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const res = await fetch(`${server.url}/skills`);
     expect(res.status).toBe(200);
     const { data } = (await res.json()) as { data: Array<{ name: string; description: string; url: string }> };
@@ -88,7 +81,7 @@ describe.each(BACKENDS)('agent skills served on $name', (backend) => {
   });
 
   it.for(SKILLS)('%s is rendered with the server URL and every configured scope', async (name, ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const template = readFileSync(new URL(`${name}/SKILL.md`, SKILLS_DIR), 'utf8');
     expect(template).toContain('{{BASE_URL}}');
     expect(template).toContain('{{SCOPES_TABLE}}');
@@ -103,14 +96,14 @@ describe.each(BACKENDS)('agent skills served on $name', (backend) => {
   });
 
   it('an unknown skill is a 404 JSON error', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const res = await fetch(`${server.url}/skills/nope/SKILL.md`);
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ detail: 'No skill named nope', status_code: 404, extra: {} });
   });
 
   it('the authentication skill’s cURL example works verbatim and returns the documented fields', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const markdown = await skill('gatehouse-authentication');
     const curls = blocks(markdown, 'bash').filter((b) => b.startsWith('curl '));
     expect(curls).toHaveLength(1);
@@ -132,7 +125,7 @@ describe.each(BACKENDS)('agent skills served on $name', (backend) => {
   });
 
   it('the authentication skill’s JavaScript example prints the raw token response', async (ctx) => {
-    if (!server) return ctx.skip();
+    getServer(ctx); // skips the test without a backend; the helpers below reach the server
     const markdown = await skill('gatehouse-authentication');
     const js = blocks(markdown, 'javascript');
     expect(js).toHaveLength(1);
@@ -144,7 +137,7 @@ describe.each(BACKENDS)('agent skills served on $name', (backend) => {
   });
 
   it('the authentication skill’s `gatehouse token` line works as written', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const markdown = await skill('gatehouse-authentication');
     const line = blocks(markdown, 'bash').find((b) => b.includes('gatehouse token'));
     const m = /^GATEHOUSE_KEY_SECRET="your_key_secret" gatehouse (token [^\n]+)$/.exec(line ?? '');
@@ -158,7 +151,7 @@ describe.each(BACKENDS)('agent skills served on $name', (backend) => {
   });
 
   it('the API skill’s cURL example works verbatim with a key-pair token and with an API key', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const markdown = await skill('gatehouse-api');
     expect(markdown).toContain('which needs the scope `read`');
     const curls = blocks(markdown, 'bash').filter((b) => b.startsWith('curl '));
@@ -188,16 +181,10 @@ describe.each(BACKENDS)('agent skills served on $name', (backend) => {
 });
 
 describe.each(BACKENDS)('agent skills with the sample API switched off on $name', (backend) => {
-  let server: TestServer | undefined;
-  beforeAll(async () => {
-    server = await startTestServer(backend, { env: { GATEHOUSE_SAMPLE_API: 'false', GATEHOUSE_API_KEY_PREFIX: 'plat_' } });
-  });
-  afterAll(async () => {
-    await server?.dispose();
-  });
+  const getServer = useServer(backend, { env: { GATEHOUSE_SAMPLE_API: 'false', GATEHOUSE_API_KEY_PREFIX: 'plat_' } });
 
   it('the API skill’s example calls an endpoint that exists, with the configured key prefix', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const markdown = await (await fetch(`${server.url}/skills/gatehouse-api/SKILL.md`)).text();
     expect(markdown).toContain('which needs the scope `admin`');
     expect(markdown).toContain('(`plat_…`)');

@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BACKENDS } from '../helpers/backends.js';
-import { type TestServer, seedKey, seedUser, startTestServer } from '../helpers/server.js';
+import { seedKey, seedUser, useServer } from '../helpers/server.js';
 
 describe.each(BACKENDS)('the seed request on $name', (backend) => {
-  let server: TestServer | undefined;
-  beforeAll(async () => {
-    server = await startTestServer(backend);
-  });
-  afterAll(async () => {
-    await server?.dispose();
-  });
+  const getServer = useServer(backend);
 
   it('GET /v1/agents with Authorization: Bearer sk_… and Content-Type: application/json', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const user = await seedUser(server);
     const { secret } = await seedKey(server, user, ['read']);
     expect(secret).toMatch(/^sk_[0-9A-Za-z]{36}$/);

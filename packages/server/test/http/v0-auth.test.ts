@@ -5,13 +5,13 @@
  * verification by an independent resource server through the JWKS.
  */
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
 import { issueSecret } from '../../src/core/credentials.js';
 import { revokeKey } from '../../src/core/keys.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { type CallResult, call, expectApiError, obj } from '../helpers/http.js';
-import { type TestServer, seedKey, seedUser, startTestServer, systemActor } from '../helpers/server.js';
+import { type TestServer, seedKey, seedUser, systemActor, useServer } from '../helpers/server.js';
 
 const ISSUER = 'https://auth.example.test';
 const AUDIENCE = 'https://api.example.test';
@@ -45,13 +45,7 @@ async function refused(s: TestServer, status: number, send: () => Promise<CallRe
 }
 
 describe.each(BACKENDS)('POST /v0/auth on $name', (backend) => {
-  let server: TestServer | undefined;
-  beforeAll(async () => {
-    server = await startTestServer(backend, { env: ENV });
-  });
-  afterAll(async () => {
-    await server?.dispose();
-  });
+  const getServer = useServer(backend, { env: ENV });
 
   async function pair(s: TestServer, scopes = ['interhumanai.upload', 'read']) {
     const user = await seedUser(s);
@@ -71,7 +65,7 @@ describe.each(BACKENDS)('POST /v0/auth on $name', (backend) => {
   }
 
   it("the seed's cURL request: the same headers and the same JSON body", async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const { user, key, secret } = await pair(server);
     const res = await fetch(`${server.url}/v0/auth`, {
       method: 'POST',
@@ -96,7 +90,7 @@ describe.each(BACKENDS)('POST /v0/auth on $name', (backend) => {
   });
 
   it("the seed's JavaScript fetch example, twice: each token has its own jti", async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const { key, secret } = await pair(server);
     const jtis: unknown[] = [];
     for (let i = 0; i < 2; i++) {
@@ -119,7 +113,7 @@ describe.each(BACKENDS)('POST /v0/auth on $name', (backend) => {
   });
 
   it('grants exactly the scopes asked for, space-separated, and /v1 honours them', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const { key, secret } = await pair(server);
     const both = await exchange(server, { key_id: key.id, key_secret: secret, scopes: ['read', 'interhumanai.upload', 'read'] });
     expect(obj(both).scope).toBe('read interhumanai.upload');
@@ -136,7 +130,7 @@ describe.each(BACKENDS)('POST /v0/auth on $name', (backend) => {
   });
 
   it('422 for a body that does not match the schema, with the field in extra.errors', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const s = server;
     const { key, secret } = await pair(s);
     const fields = async (body: unknown) => {
@@ -160,7 +154,7 @@ describe.each(BACKENDS)('POST /v0/auth on $name', (backend) => {
   });
 
   it('400 for a body that is not JSON, whatever the Content-Type says', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const s = server;
     const { key, secret } = await pair(s);
     const valid = JSON.stringify({ key_id: key.id, key_secret: secret, scopes: ['read'] });
@@ -173,7 +167,7 @@ describe.each(BACKENDS)('POST /v0/auth on $name', (backend) => {
   });
 
   it('400 naming an unknown scope, checked before the credentials', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const s = server;
     const { key } = await pair(s);
     const err = await refused(s, 400, () => exchange(s, { key_id: key.id, key_secret: 'sk_wrong', scopes: ['read', 'interhumanai.teleport'] }));
@@ -182,7 +176,7 @@ describe.each(BACKENDS)('POST /v0/auth on $name', (backend) => {
   });
 
   it('401 with one and the same detail for every credential failure (no oracle)', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const s = server;
     const { key, secret } = await pair(s);
     const other = await pair(s);
@@ -204,7 +198,7 @@ describe.each(BACKENDS)('POST /v0/auth on $name', (backend) => {
   });
 
   it('403 when the key may not have a requested scope, listing refused_scopes; never narrowed', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const s = server;
     const { key, secret } = await pair(s, ['read']);
     const err = await refused(s, 403, () => exchange(s, { key_id: key.id, key_secret: secret, scopes: ['read', 'write', 'interhumanai.stream'] }));
@@ -213,7 +207,7 @@ describe.each(BACKENDS)('POST /v0/auth on $name', (backend) => {
   });
 
   it('an independent resource server verifies the token through the JWKS', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const { user, key, secret } = await pair(server);
     const token = await tokenFor(server, { key_id: key.id, key_secret: secret, scopes: ['read'] });
     const jwks = createRemoteJWKSet(new URL(`${server.url}/.well-known/jwks.json`));
@@ -236,18 +230,12 @@ describe.each(BACKENDS)('POST /v0/auth on $name', (backend) => {
 
 describe.each(BACKENDS)('POST /v0/auth with a fake clock on $name', (backend) => {
   const clock = new FakeClock();
-  let server: TestServer | undefined;
-  beforeAll(async () => {
-    server = await startTestServer(backend, { clock, env: { ...ENV, GATEHOUSE_TRUST_PROXY: 'true' } });
-  });
-  afterAll(async () => {
-    await server?.dispose();
-  });
+  const getServer = useServer(backend, { clock, env: { ...ENV, GATEHOUSE_TRUST_PROXY: 'true' } });
 
   const pair = async (s: TestServer, expiresAt: number | null = null) => seedKey(s, await seedUser(s), ['read'], expiresAt);
 
   it('the JWT works until exp and is refused (401 invalid_token) after it', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const { key, secret } = await pair(server);
     const token = await tokenFor(server, { key_id: key.id, key_secret: secret, scopes: ['read'] });
     const { iat, exp } = decodeJwt(token);
@@ -262,7 +250,7 @@ describe.each(BACKENDS)('POST /v0/auth with a fake clock on $name', (backend) =>
   });
 
   it('401 with the same detail for an expired key', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const s = server;
     const { key, secret } = await pair(s, clock.now() + 3_600_000);
     expect((await exchange(s, { key_id: key.id, key_secret: secret, scopes: ['read'] })).res.status).toBe(200);
@@ -272,7 +260,7 @@ describe.each(BACKENDS)('POST /v0/auth with a fake clock on $name', (backend) =>
   });
 
   it('429 with Retry-After after repeated failures for one key_id; even the right secret waits', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const s = server;
     const { key, secret } = await pair(s);
     const bystander = await pair(s);
@@ -300,7 +288,7 @@ describe.each(BACKENDS)('POST /v0/auth with a fake clock on $name', (backend) =>
   });
 
   it('429 per IP address after many failures across key_ids; another address is unaffected', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const s = server;
     const { key, secret } = await pair(s);
     const from = (ip: string) => ({ 'X-Forwarded-For': ip });
@@ -319,18 +307,10 @@ describe.each(BACKENDS)('POST /v0/auth with a fake clock on $name', (backend) =>
 });
 
 describe.each(BACKENDS)('POST /v0/auth configured (TTL 120 s, EdDSA, own audience) on $name', (backend) => {
-  let server: TestServer | undefined;
-  beforeAll(async () => {
-    server = await startTestServer(backend, {
-      env: { ...ENV, GATEHOUSE_JWT_TTL_SECONDS: '120', GATEHOUSE_SIGNING_ALG: 'EdDSA', GATEHOUSE_AUDIENCE: AUDIENCE },
-    });
-  });
-  afterAll(async () => {
-    await server?.dispose();
-  });
+  const getServer = useServer(backend, { env: { ...ENV, GATEHOUSE_JWT_TTL_SECONDS: '120', GATEHOUSE_SIGNING_ALG: 'EdDSA', GATEHOUSE_AUDIENCE: AUDIENCE } });
 
   it('expires_in and exp follow GATEHOUSE_JWT_TTL_SECONDS; alg is EdDSA; aud is GATEHOUSE_AUDIENCE; it verifies', async (ctx) => {
-    if (!server) return ctx.skip();
+    const server = getServer(ctx);
     const { key, secret } = await seedKey(server, await seedUser(server), ['read']);
     const r = await exchange(server, { key_id: key.id, key_secret: secret, scopes: ['read'] });
     expect(r.res.status, r.text).toBe(200);

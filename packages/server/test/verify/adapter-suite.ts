@@ -6,13 +6,13 @@
  * wrong audience, revoked key and token (after the cache TTL), insufficient scope, JWKS
  * rotation, and an unreachable issuer.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { revokeKey } from '../../src/core/keys.js';
 import { type VerifierOptions, createVerifier, protectedResourceMetadata } from '@gatehouse/verify';
 import { sqlite } from '../helpers/backends.js';
 import { systemActor } from '../helpers/server.js';
 import type { Adapter, ResourceServer } from './resource-servers.js';
-import { type Issuer, ShiftedClock, apiKey, clientCredentialsToken, exchangeJwt, jwtHeader, recordingFetch, revokeToken, startIssuer } from './support.js';
+import { type Issuer, ShiftedClock, apiKey, clientCredentialsToken, exchangeJwt, jwtHeader, recordingFetch, revokeToken, useIssuer } from './support.js';
 
 const REALM = 'test-api';
 const RESOURCE = 'https://api.example.com';
@@ -41,25 +41,16 @@ function expectInvalidToken(r: Reply): void {
 
 export function describeAdapter(adapter: Adapter): void {
   describe(`gatehouse/verify under ${adapter.name}`, () => {
-    let issuer: Issuer | undefined;
-    let other: Issuer | undefined;
+    // Short-lived /v0/auth JWTs, so "expired" is one minute ahead of the verifier's clock.
+    const getIssuer = useIssuer(sqlite, { GATEHOUSE_JWT_TTL_SECONDS: '60' });
+    const getOther = useIssuer(sqlite, { GATEHOUSE_AUDIENCE: 'https://other-api.example.com' });
     const open: ResourceServer[] = [];
-
-    beforeAll(async () => {
-      // Short-lived /v0/auth JWTs, so "expired" is one minute ahead of the verifier's clock.
-      issuer = await startIssuer(sqlite, { GATEHOUSE_JWT_TTL_SECONDS: '60' });
-      other = await startIssuer(sqlite, { GATEHOUSE_AUDIENCE: 'https://other-api.example.com' });
-    });
     afterEach(async () => {
       await Promise.all(open.splice(0).map((rs) => rs.close()));
     });
-    afterAll(async () => {
-      await issuer?.server.dispose();
-      await other?.server.dispose();
-    });
 
     /** A resource server trusting `iss` (by default the main issuer), with verifier options on top. */
-    async function protect(overrides: Partial<VerifierOptions> = {}, iss: Issuer = issuer!) {
+    async function protect(overrides: Partial<VerifierOptions> = {}, iss: Issuer = getIssuer()) {
       const verifier = createVerifier({ issuer: iss.server.url, audience: iss.audience, introspection: iss.introspection, ...overrides });
       const metadata = protectedResourceMetadata({ resource: RESOURCE, authorizationServers: [iss.server.url], scopesSupported: ['read', 'write'] });
       const rs = await adapter.mount(verifier, { realm: REALM, resourceMetadata: METADATA_URL }, metadata);
@@ -67,21 +58,23 @@ export function describeAdapter(adapter: Adapter): void {
       return { rs, verifier };
     }
 
-    it('answers 401 without an error code when no credential is sent, and serves the RFC 9728 metadata', async () => {
+    it('answers 401 without an error code when no credential is sent, and serves the RFC 9728 metadata', async (ctx) => {
+      const issuer = getIssuer(ctx);
       const { rs, verifier } = await protect();
       const r = await send(rs, 'GET', '/items');
       expect(r.status).toBe(401);
       expect(r.www).toBe(`Bearer realm="${REALM}", resource_metadata="${METADATA_URL}"`);
       expect(r.body).toEqual({ detail: 'Missing credentials: send "Authorization: Bearer <token>"', status_code: 401, extra: {} });
       const meta = await send(rs, 'GET', '/.well-known/oauth-protected-resource');
-      expect(meta.body).toEqual({ resource: RESOURCE, authorization_servers: [issuer!.server.url], scopes_supported: ['read', 'write'], bearer_methods_supported: ['header'] });
+      expect(meta.body).toEqual({ resource: RESOURCE, authorization_servers: [issuer.server.url], scopes_supported: ['read', 'write'], bearer_methods_supported: ['header'] });
       // Nothing was asked of the issuer for a request without credentials.
       expect(verifier.stats()).toEqual({ jwksFetches: 0, introspections: 0 });
     });
 
-    it('answers invalid_token for malformed Authorization headers and unknown credentials', async () => {
+    it('answers invalid_token for malformed Authorization headers and unknown credentials', async (ctx) => {
+      const issuer = getIssuer(ctx);
       const { rs } = await protect();
-      const { secret } = await apiKey(issuer!, ['read']);
+      const { secret } = await apiKey(issuer, ['read']);
       for (const header of ['Basic YWxpY2U6cGFzc3dvcmQ=', 'Bearer', `Bearer ${secret} ${secret}`, `Token ${secret}`, 'Bearer sk_unknown0000000000000000000000000000000', 'Bearer a.b.c']) {
         const r = await send(rs, 'GET', '/items', header);
         expectInvalidToken(r);
@@ -93,13 +86,14 @@ export function describeAdapter(adapter: Adapter): void {
       expect(malformed.body).toEqual({ detail: 'Authorization header must be "Bearer <token>"', status_code: 401, extra: {} });
     });
 
-    it('accepts a /v0/auth JWT offline, fetching the JWKS once', async () => {
+    it('accepts a /v0/auth JWT offline, fetching the JWKS once', async (ctx) => {
+      const issuer = getIssuer(ctx);
       const { rs, verifier } = await protect();
-      const { token, keyId } = await exchangeJwt(issuer!, ['read', 'write']);
+      const { token, keyId } = await exchangeJwt(issuer, ['read', 'write']);
       for (const [method, status] of [['GET', 200], ['POST', 201], ['GET', 200]] as const) {
         const r = await send(rs, method, '/items', bearer(token));
         expect(r.status, JSON.stringify(r.body)).toBe(status);
-        expect(r.body.credential).toEqual({ kind: 'jwt', subject: issuer!.user.id, scopes: ['read', 'write'], clientId: keyId, expiresAt: expect.any(Number) });
+        expect(r.body.credential).toEqual({ kind: 'jwt', subject: issuer.user.id, scopes: ['read', 'write'], clientId: keyId, expiresAt: expect.any(Number) });
       }
       const { expiresAt } = (await send(rs, 'GET', '/items', bearer(token))).body.credential as { expiresAt: number };
       expect(expiresAt).toBeGreaterThan(Date.now() + 50_000);
@@ -107,50 +101,54 @@ export function describeAdapter(adapter: Adapter): void {
       expect(verifier.stats()).toEqual({ jwksFetches: 1, introspections: 0 });
     });
 
-    it("accepts an OAuth app's JWT access token offline", async () => {
+    it("accepts an OAuth app's JWT access token offline", async (ctx) => {
+      const issuer = getIssuer(ctx);
       const { rs, verifier } = await protect();
-      const token = await clientCredentialsToken(issuer!, issuer!.jwtApp, 'read');
+      const token = await clientCredentialsToken(issuer, issuer.jwtApp, 'read');
       expect(jwtHeader(token).typ).toBe('at+jwt');
       const r = await send(rs, 'GET', '/items', bearer(token));
       expect(r.status, JSON.stringify(r.body)).toBe(200);
-      expect(r.body.credential).toMatchObject({ kind: 'jwt', subject: issuer!.user.id, scopes: ['read'], clientId: issuer!.jwtApp.id });
+      expect(r.body.credential).toMatchObject({ kind: 'jwt', subject: issuer.user.id, scopes: ['read'], clientId: issuer.jwtApp.id });
       expect(verifier.stats().introspections).toBe(0);
     });
 
-    it('accepts an sk_ API key and an at_ token by introspection, cached between calls', async () => {
+    it('accepts an sk_ API key and an at_ token by introspection, cached between calls', async (ctx) => {
+      const issuer = getIssuer(ctx);
       const { rs, verifier } = await protect();
-      const key = await apiKey(issuer!, ['read', 'write']);
+      const key = await apiKey(issuer, ['read', 'write']);
       for (let i = 0; i < 3; i++) {
         const r = await send(rs, 'POST', '/items', bearer(key.secret));
         expect(r.status, JSON.stringify(r.body)).toBe(201);
-        expect(r.body.credential).toEqual({ kind: 'api_key', subject: issuer!.user.id, scopes: ['read', 'write'], clientId: key.id });
+        expect(r.body.credential).toEqual({ kind: 'api_key', subject: issuer.user.id, scopes: ['read', 'write'], clientId: key.id });
       }
-      const at = await clientCredentialsToken(issuer!, issuer!.opaqueApp, 'read write');
+      const at = await clientCredentialsToken(issuer, issuer.opaqueApp, 'read write');
       expect(at).toMatch(/^at_/);
       for (let i = 0; i < 3; i++) {
         const r = await send(rs, 'GET', '/items', bearer(at));
         expect(r.status, JSON.stringify(r.body)).toBe(200);
-        expect(r.body.credential).toEqual({ kind: 'oauth', subject: issuer!.user.id, scopes: ['read', 'write'], clientId: issuer!.opaqueApp.id, expiresAt: expect.any(Number) });
+        expect(r.body.credential).toEqual({ kind: 'oauth', subject: issuer.user.id, scopes: ['read', 'write'], clientId: issuer.opaqueApp.id, expiresAt: expect.any(Number) });
       }
       expect(verifier.stats()).toEqual({ jwksFetches: 0, introspections: 2 });
     });
 
-    it('refuses an expired JWT, including one it accepted before', async () => {
+    it('refuses an expired JWT, including one it accepted before', async (ctx) => {
+      const issuer = getIssuer(ctx);
       const clock = new ShiftedClock();
       const { rs } = await protect({ now: clock.now });
-      const { token } = await exchangeJwt(issuer!, ['read']);
+      const { token } = await exchangeJwt(issuer, ['read']);
       expect((await send(rs, 'GET', '/items', bearer(token))).status).toBe(200);
       clock.advance(61_000);
       expectInvalidToken(await send(rs, 'GET', '/items', bearer(token)));
 
       // A verifier whose clock is already past `exp` never accepts it.
       const late = await protect({ now: () => Date.now() + 61_000 });
-      const { token: fresh } = await exchangeJwt(issuer!, ['read']);
+      const { token: fresh } = await exchangeJwt(issuer, ['read']);
       expectInvalidToken(await send(late.rs, 'GET', '/items', bearer(fresh)));
     });
 
-    it('refuses JWTs and at_ tokens minted for another audience', async () => {
-      const iss = other!;
+    it('refuses JWTs and at_ tokens minted for another audience', async (ctx) => {
+      const issuer = getIssuer(ctx);
+      const iss = getOther(ctx);
       expect(iss.audience).toBe('https://other-api.example.com');
       const { token } = await exchangeJwt(iss, ['read']);
       const at = await clientCredentialsToken(iss, iss.opaqueApp, 'read');
@@ -164,18 +162,19 @@ export function describeAdapter(adapter: Adapter): void {
       // API keys carry no audience: any resource server trusting their issuer accepts them.
       expect((await send(wrong.rs, 'GET', '/items', bearer((await apiKey(iss, ['read'])).secret))).status).toBe(200);
       // And nothing from one issuer passes at a resource server trusting the other.
-      expectInvalidToken(await send(right.rs, 'GET', '/items', bearer((await exchangeJwt(issuer!, ['read'])).token)));
+      expectInvalidToken(await send(right.rs, 'GET', '/items', bearer((await exchangeJwt(issuer, ['read'])).token)));
     });
 
-    it('refuses a revoked key and a revoked token once the cache TTL has passed', async () => {
+    it('refuses a revoked key and a revoked token once the cache TTL has passed', async (ctx) => {
+      const issuer = getIssuer(ctx);
       const clock = new ShiftedClock();
       const { rs, verifier } = await protect({ now: clock.now, cacheTtlMs: 1000 });
-      const key = await apiKey(issuer!, ['read']);
-      const at = await clientCredentialsToken(issuer!, issuer!.opaqueApp, 'read');
+      const key = await apiKey(issuer, ['read']);
+      const at = await clientCredentialsToken(issuer, issuer.opaqueApp, 'read');
       expect((await send(rs, 'GET', '/items', bearer(key.secret))).status).toBe(200);
       expect((await send(rs, 'GET', '/items', bearer(at))).status).toBe(200);
-      await revokeKey(issuer!.server.runtime, { ...systemActor, user: issuer!.user }, key.id);
-      await revokeToken(issuer!, issuer!.opaqueApp, at);
+      await revokeKey(issuer.server.runtime, { ...systemActor, user: issuer.user }, key.id);
+      await revokeToken(issuer, issuer.opaqueApp, at);
       // Within the TTL the cached answer still stands: this is the documented bound.
       expect((await send(rs, 'GET', '/items', bearer(key.secret))).status).toBe(200);
       expect(verifier.stats().introspections).toBe(2);
@@ -185,10 +184,11 @@ export function describeAdapter(adapter: Adapter): void {
       expect(verifier.stats().introspections).toBe(4);
     });
 
-    it('answers 403 insufficient_scope naming the missing scope, for every credential kind', async () => {
+    it('answers 403 insufficient_scope naming the missing scope, for every credential kind', async (ctx) => {
+      const issuer = getIssuer(ctx);
       const { rs } = await protect();
-      const key = await apiKey(issuer!, ['read']);
-      const credentials = [key.secret, (await exchangeJwt(issuer!, ['read'])).token, await clientCredentialsToken(issuer!, issuer!.opaqueApp, 'read')];
+      const key = await apiKey(issuer, ['read']);
+      const credentials = [key.secret, (await exchangeJwt(issuer, ['read'])).token, await clientCredentialsToken(issuer, issuer.opaqueApp, 'read')];
       for (const token of credentials) {
         const r = await send(rs, 'POST', '/items', bearer(token));
         expect(r.status, JSON.stringify(r.body)).toBe(403);
@@ -200,20 +200,21 @@ export function describeAdapter(adapter: Adapter): void {
         expect(admin.www).toContain('error="insufficient_scope", scope="admin"');
         expect((await send(rs, 'GET', '/items', bearer(token))).status).toBe(200);
       }
-      const admin = await apiKey(issuer!, ['admin']);
+      const admin = await apiKey(issuer, ['admin']);
       expect((await send(rs, 'GET', '/admin', bearer(admin.secret))).status).toBe(200);
     });
 
-    it('verifies a token signed by a rotated-in key after exactly one JWKS refetch', async () => {
+    it('verifies a token signed by a rotated-in key after exactly one JWKS refetch', async (ctx) => {
+      const issuer = getIssuer(ctx);
       const clock = new ShiftedClock();
       const { fetch: recorded, urls } = recordingFetch();
       const { rs, verifier } = await protect({ now: clock.now, fetch: recorded });
-      const before = await exchangeJwt(issuer!, ['read']);
+      const before = await exchangeJwt(issuer, ['read']);
       expect((await send(rs, 'GET', '/items', bearer(before.token))).status).toBe(200);
       expect(verifier.stats().jwksFetches).toBe(1);
 
-      await issuer!.server.runtime.keyset.rotate(systemActor, 0);
-      const after = await exchangeJwt(issuer!, ['read']);
+      await issuer.server.runtime.keyset.rotate(systemActor, 0);
+      const after = await exchangeJwt(issuer, ['read']);
       expect(jwtHeader(after.token).kid).not.toBe(jwtHeader(before.token).kid);
       clock.advance(5_000); // the refetch cooldown
       expect((await send(rs, 'GET', '/items', bearer(after.token))).status).toBe(200);
@@ -223,16 +224,17 @@ export function describeAdapter(adapter: Adapter): void {
 
       // Both keys now verify without fetching again; an unknown kid cannot force a refetch.
       expect((await send(rs, 'GET', '/items', bearer(before.token))).status).toBe(200);
-      expect((await send(rs, 'GET', '/items', bearer((await exchangeJwt(issuer!, ['read'])).token))).status).toBe(200);
+      expect((await send(rs, 'GET', '/items', bearer((await exchangeJwt(issuer, ['read'])).token))).status).toBe(200);
       const [, payload, signature] = after.token.split('.');
       const forgedHeader = Buffer.from(JSON.stringify({ ...jwtHeader(after.token), kid: 'no-such-key' })).toString('base64url');
       expectInvalidToken(await send(rs, 'GET', '/items', bearer(`${forgedHeader}.${payload}.${signature}`)));
       expect(verifier.stats().jwksFetches).toBe(2);
     });
 
-    it("leaves unexpected failures to the framework's error handling (500)", async () => {
+    it("leaves unexpected failures to the framework's error handling (500)", async (ctx) => {
+      const issuer = getIssuer(ctx);
       const broken = { verify: async (): Promise<never> => Promise.reject(new Error('boom')) };
-      const metadata = protectedResourceMetadata({ resource: RESOURCE, authorizationServers: [issuer!.server.url] });
+      const metadata = protectedResourceMetadata({ resource: RESOURCE, authorizationServers: [issuer.server.url] });
       const rs = await adapter.mount(broken, { realm: REALM }, metadata);
       open.push(rs);
       const res = await fetch(`${rs.url}/items`, { headers: { Authorization: 'Bearer sk_anything' } });
@@ -241,13 +243,14 @@ export function describeAdapter(adapter: Adapter): void {
       await res.arrayBuffer();
     });
 
-    it('answers 503 (not 401) when the issuer cannot be reached', async () => {
+    it('answers 503 (not 401) when the issuer cannot be reached', async (ctx) => {
+      const issuer = getIssuer(ctx);
       const down = createVerifier({ issuer: 'http://127.0.0.1:9', audience: 'x', introspection: { clientId: 'a', clientSecret: 'b' } });
       const metadata = protectedResourceMetadata({ resource: RESOURCE, authorizationServers: ['http://127.0.0.1:9'] });
       const failures: string[] = [];
       const rs = await adapter.mount(down, { realm: REALM, onUnavailable: (err) => failures.push(err.message) }, metadata);
       open.push(rs);
-      for (const token of [(await exchangeJwt(issuer!, ['read'])).token, 'sk_anything']) {
+      for (const token of [(await exchangeJwt(issuer, ['read'])).token, 'sk_anything']) {
         const r = await send(rs, 'GET', '/items', bearer(token));
         expect(r.status).toBe(503);
         expect(r.www).toBeNull();

@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { sqlite } from '../helpers/backends.js';
-import { type Issuer, apiKey, clientCredentialsToken, exchangeJwt, startIssuer, tamper } from './support.js';
+import { apiKey, clientCredentialsToken, exchangeJwt, tamper, useIssuer } from './support.js';
 
 const DOC = readFileSync(join(REPO_ROOT, 'docs/verify.md'), 'utf8');
 const EXAMPLES = [...DOC.matchAll(/```ts file=([\w.-]+)\n([\s\S]*?)```/g)].map((m) => ({ name: m[1]!, code: m[2]! }));
@@ -75,14 +75,12 @@ function start(dir: string, file: string, env: Record<string, string>): Promise<
 }
 
 describe('docs/verify.md examples', () => {
-  let issuer: Issuer | undefined;
+  const getIssuer = useIssuer(sqlite);
   let dir = '';
-  beforeAll(async () => {
-    issuer = await startIssuer(sqlite);
+  beforeAll(() => {
     dir = scratchProject();
   });
-  afterAll(async () => {
-    await issuer?.server.dispose();
+  afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -97,8 +95,8 @@ describe('docs/verify.md examples', () => {
     expect(`${result.stdout ?? ''}${result.stderr ?? ''}`).toBe('');
   }, 120_000);
 
-  it.for(EXAMPLES.map((e) => e.name))('%s runs and protects its routes', async (name) => {
-    const is = issuer!;
+  it.for(EXAMPLES.map((e) => e.name))('%s runs and protects its routes', async (name, ctx) => {
+    const is = getIssuer(ctx);
     const { child, port } = await start(dir, name, {
       GATEHOUSE_ISSUER: is.server.url,
       API_URL,

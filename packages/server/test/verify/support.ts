@@ -5,11 +5,11 @@
  * confidential app whose credentials the resource server uses for introspection.
  */
 import { randomBytes } from 'node:crypto';
-import { expect } from 'vitest';
+import { expect, type TestContext } from 'vitest';
 import { createClient } from '../../src/core/oauth/clients.js';
 import type { UserRecord } from '../../src/core/model/user.js';
 import type { Backend } from '../helpers/backends.js';
-import { type TestServer, seedKey, seedUser, startTestServer, systemActor } from '../helpers/server.js';
+import { type TestServer, seedKey, seedUser, systemActor, useServer } from '../helpers/server.js';
 
 export interface AppCredentials {
   id: string;
@@ -40,9 +40,8 @@ async function confidentialApp(server: TestServer, user: UserRecord, name: strin
   return { id: client.id, secret };
 }
 
-export async function startIssuer(backend: Backend, env: Record<string, string> = {}): Promise<Issuer | undefined> {
-  const server = await startTestServer(backend, { env });
-  if (!server) return undefined;
+/** The account and the apps of an issuer, created on a server just started. */
+async function issuerOn(server: TestServer): Promise<Issuer> {
   const user = await seedUser(server, `owner-${randomBytes(4).toString('hex')}@example.com`);
   const rs = await confidentialApp(server, user, 'Resource server', false);
   return {
@@ -52,6 +51,26 @@ export async function startIssuer(backend: Backend, env: Record<string, string> 
     introspection: { clientId: rs.id, clientSecret: rs.secret },
     opaqueApp: await confidentialApp(server, user, 'Opaque tokens', false),
     jwtApp: await confidentialApp(server, user, 'JWT tokens', true),
+  };
+}
+
+/** The issuer; like useServer's accessor, it skips the test (or, without a context, throws) when the backend is unavailable. */
+export type UsedIssuer = (ctx?: TestContext) => Issuer;
+
+/**
+ * An issuer for the enclosing describe: useServer's server with `env`, plus the account and the
+ * apps above. `setup` runs once they exist, and only when the backend is available.
+ */
+export function useIssuer(backend: Backend, env: Record<string, string> = {}, setup?: (issuer: Issuer) => Promise<void>): UsedIssuer {
+  let issuer: Issuer | undefined;
+  const getServer = useServer(backend, { env }, async (server) => {
+    issuer = await issuerOn(server);
+    await setup?.(issuer);
+  });
+  return (ctx) => {
+    getServer(ctx);
+    // Set whenever the server is: the same hook created it, or the hook failed and no test runs.
+    return issuer!;
   };
 }
 
@@ -105,7 +124,12 @@ export function jwtHeader(token: string): { kid?: string; alg?: string; typ?: st
   return JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: string; alg?: string; typ?: string };
 }
 
-/** Wall-clock time plus an offset the test moves forward: the verifier's `now`. */
+/**
+ * Wall-clock time plus an offset the test moves forward: the verifier's `now` when it checks
+ * tokens from the issuer, a real server on the system clock. Their `iat` and `exp` follow real
+ * time, so a clock standing still (FakeClock) would fall behind them by however long the test
+ * has run; this one keeps up, and only the offset is the test's.
+ */
 export class ShiftedClock {
   offset = 0;
   readonly now = (): number => Date.now() + this.offset;
@@ -122,15 +146,6 @@ export function tamper(token: string): string {
   const at = token.split('.').length === 3 ? token.lastIndexOf('.') + 5 : token.length - 1;
   const swapped = token[at] === 'A' ? 'B' : 'A';
   return `${token.slice(0, at)}${swapped}${token.slice(at + 1)}`;
-}
-
-/** A clock that only moves when told to. */
-export class ManualClock {
-  t = Date.now();
-  readonly now = (): number => this.t;
-  advance(ms: number): void {
-    this.t += ms;
-  }
 }
 
 /** A `fetch` that records every URL it is asked for. */

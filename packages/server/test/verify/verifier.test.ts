@@ -5,7 +5,8 @@
  * refresh tokens, and misconfiguration surfacing as "unavailable" rather than 401.
  */
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../src/core/clock.js';
 import { approve } from '../../src/core/oauth/authorize.js';
 import {
   VerifierUnavailableError,
@@ -14,7 +15,7 @@ import {
   createVerifier,
 } from '@gatehouse/verify';
 import { BACKENDS, sqlite } from '../helpers/backends.js';
-import { type Issuer, ManualClock, ShiftedClock, apiKey, clientCredentialsToken, exchangeJwt, startIssuer, tamper } from './support.js';
+import { type Issuer, ShiftedClock, apiKey, clientCredentialsToken, exchangeJwt, tamper, useIssuer } from './support.js';
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
   try {
@@ -26,16 +27,10 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
 }
 
 describe.each(BACKENDS)('createVerifier against Gatehouse on $name', (backend) => {
-  let issuer: Issuer | undefined;
-  beforeAll(async () => {
-    issuer = await startIssuer(backend);
-  });
-  afterAll(async () => {
-    await issuer?.server.dispose();
-  });
+  const getIssuer = useIssuer(backend);
 
   it('verifies each credential kind into the same credential shape', async (ctx) => {
-    if (!issuer) return ctx.skip();
+    const issuer = getIssuer(ctx);
     const verifier = createVerifier({ issuer: issuer.server.url, audience: issuer.audience, introspection: issuer.introspection });
     const key = await apiKey(issuer, ['read', 'write']);
     const jwt = await exchangeJwt(issuer, ['read'], key);
@@ -54,24 +49,17 @@ describe.each(BACKENDS)('createVerifier against Gatehouse on $name', (backend) =
 });
 
 describe('createVerifier details', () => {
-  let issuer: Issuer | undefined;
-  let eddsa: Issuer | undefined;
-  beforeAll(async () => {
-    issuer = await startIssuer(sqlite);
-    eddsa = await startIssuer(sqlite, { GATEHOUSE_SIGNING_ALG: 'EdDSA' });
-  });
-  afterAll(async () => {
-    await issuer?.server.dispose();
-    await eddsa?.server.dispose();
-  });
-  const make = (overrides: Partial<VerifierOptions> = {}, iss: Issuer = issuer!) =>
+  const getIssuer = useIssuer(sqlite);
+  const getEddsa = useIssuer(sqlite, { GATEHOUSE_SIGNING_ALG: 'EdDSA' });
+  const make = (overrides: Partial<VerifierOptions> = {}, iss: Issuer = getIssuer()) =>
     createVerifier({ issuer: iss.server.url, audience: iss.audience, introspection: iss.introspection, ...overrides });
 
   /** A JWT signed with the server's real current key, with claims and header of our choosing. */
   async function signed(claims: Record<string, unknown>, header: Record<string, unknown> = {}): Promise<string> {
-    const signer = await issuer!.server.runtime.keyset.signer();
+    const issuer = getIssuer();
+    const signer = await issuer.server.runtime.keyset.signer();
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ sub: issuer!.user.id, client_id: 'key_x', scope: 'read', jti: 'j1', iss: issuer!.server.url, aud: issuer!.audience, iat: now, exp: now + 300, ...claims })
+    return new SignJWT({ sub: issuer.user.id, client_id: 'key_x', scope: 'read', jti: 'j1', iss: issuer.server.url, aud: issuer.audience, iat: now, exp: now + 300, ...claims })
       .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: 'at+jwt', ...header })
       .sign(signer.key);
   }
@@ -92,7 +80,8 @@ describe('createVerifier details', () => {
     for (const token of bad) expect(await rejection(verifier.verify(token))).toMatchObject({ status: 401, error: 'invalid_token' });
   });
 
-  it('refuses alg "none" and algorithms outside the allow-list', async () => {
+  it('refuses alg "none" and algorithms outside the allow-list', async (ctx) => {
+    const eddsa = getEddsa(ctx);
     const valid = await signed({});
     const [, payload] = valid.split('.');
     const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt' })).toString('base64url')}.${payload}.`;
@@ -100,27 +89,29 @@ describe('createVerifier details', () => {
     expect(await rejection(verifier.verify(none))).toBeInstanceOf(VerifyError);
     expect(await rejection(verifier.verify(`${none}AAAA`))).toBeInstanceOf(VerifyError);
 
-    const edToken = (await exchangeJwt(eddsa!, ['read'])).token;
+    const edToken = (await exchangeJwt(eddsa, ['read'])).token;
     expect(JSON.parse(Buffer.from(edToken.split('.')[0]!, 'base64url').toString()).alg).toBe('EdDSA');
-    expect(await make({}, eddsa!).verify(edToken)).toMatchObject({ kind: 'jwt' });
-    const es256Only = make({ algorithms: ['ES256'] }, eddsa!);
+    expect(await make({}, eddsa).verify(edToken)).toMatchObject({ kind: 'jwt' });
+    const es256Only = make({ algorithms: ['ES256'] }, eddsa);
     expect(await rejection(es256Only.verify(edToken))).toMatchObject({ status: 401 });
     expect(() => make({ algorithms: ['HS256' as 'ES256'] })).toThrow(TypeError);
   });
 
-  it('shares one issuer request among concurrent checks of the same credential', async () => {
+  it('shares one issuer request among concurrent checks of the same credential', async (ctx) => {
+    const issuer = getIssuer(ctx);
     const verifier = make();
-    const key = await apiKey(issuer!, ['read']);
-    const jwt = await exchangeJwt(issuer!, ['read']);
+    const key = await apiKey(issuer, ['read']);
+    const jwt = await exchangeJwt(issuer, ['read']);
     const results = await Promise.all([...Array.from({ length: 25 }, () => verifier.verify(key.secret)), ...Array.from({ length: 25 }, () => verifier.verify(jwt.token))]);
     expect(results.map((r) => r.kind)).toEqual([...Array(25).fill('api_key'), ...Array(25).fill('jwt')]);
     expect(verifier.stats()).toEqual({ jwksFetches: 1, introspections: 1 });
   });
 
-  it('asks again after cacheTtlMs, and not before', async () => {
-    const clock = new ManualClock();
-    const verifier = make({ now: clock.now, cacheTtlMs: 5000 });
-    const key = await apiKey(issuer!, ['read']);
+  it('asks again after cacheTtlMs, and not before', async (ctx) => {
+    const issuer = getIssuer(ctx);
+    const clock = new FakeClock(Date.now());
+    const verifier = make({ now: () => clock.now(), cacheTtlMs: 5000 });
+    const key = await apiKey(issuer, ['read']);
     await verifier.verify(key.secret);
     clock.advance(4999);
     await verifier.verify(key.secret);
@@ -139,18 +130,20 @@ describe('createVerifier details', () => {
     expect(uncached.stats().introspections).toBe(2);
   });
 
-  it('never reuses a cached answer past the credential\'s own expiry', async () => {
-    const clock = new ManualClock();
-    const verifier = make({ now: clock.now, cacheTtlMs: 10 * 3600_000 });
-    const at = await clientCredentialsToken(issuer!, issuer!.opaqueApp, 'read');
+  it('never reuses a cached answer past the credential\'s own expiry', async (ctx) => {
+    const issuer = getIssuer(ctx);
+    const clock = new FakeClock(Date.now());
+    const verifier = make({ now: () => clock.now(), cacheTtlMs: 10 * 3600_000 });
+    const at = await clientCredentialsToken(issuer, issuer.opaqueApp, 'read');
     const { expiresAt } = await verifier.verify(at);
     expect(expiresAt).toBeGreaterThan(clock.now());
-    clock.t = expiresAt!;
+    clock.set(expiresAt!);
     expect(await rejection(verifier.verify(at))).toMatchObject({ status: 401, error: 'invalid_token' });
     expect(verifier.stats().introspections).toBe(1);
   });
 
-  it('drops remembered JWTs when their key leaves the published set, and keeps stale keys when a refetch fails', async () => {
+  it('drops remembered JWTs when their key leaves the published set, and keeps stale keys when a refetch fails', async (ctx) => {
+    const issuer = getIssuer(ctx);
     const clock = new ShiftedClock();
     let jwks: 'real' | 'empty' | 'down' = 'real';
     const fetchFn: typeof fetch = async (input, init) => {
@@ -160,12 +153,12 @@ describe('createVerifier details', () => {
       return fetch(input, init);
     };
     const verifier = make({ now: clock.now, fetch: fetchFn });
-    const first = (await exchangeJwt(issuer!, ['read'])).token;
+    const first = (await exchangeJwt(issuer, ['read'])).token;
     await verifier.verify(first);
 
     jwks = 'down';
     clock.advance(300_000); // past the JWKS max-age: a refetch is attempted and fails
-    expect(await verifier.verify((await exchangeJwt(issuer!, ['read'])).token)).toMatchObject({ kind: 'jwt' });
+    expect(await verifier.verify((await exchangeJwt(issuer, ['read'])).token)).toMatchObject({ kind: 'jwt' });
     expect(verifier.stats().jwksFetches).toBe(2);
 
     jwks = 'empty';
@@ -174,39 +167,41 @@ describe('createVerifier details', () => {
     expect(verifier.stats().jwksFetches).toBe(3);
   });
 
-  it('refuses refresh tokens: they are not credentials for calling an API', async () => {
-    const core = issuer!.server.runtime;
-    const client = (await core.store.oauth.clients.get(issuer!.opaqueApp.id))!;
-    const redirect = await approve(core, issuer!.user, { client, redirectUri: client.redirectUris[0]!, scopes: ['read'], state: null, codeChallenge: null }, issuer!.server.url);
+  it('refuses refresh tokens: they are not credentials for calling an API', async (ctx) => {
+    const issuer = getIssuer(ctx);
+    const core = issuer.server.runtime;
+    const client = (await core.store.oauth.clients.get(issuer.opaqueApp.id))!;
+    const redirect = await approve(core, issuer.user, { client, redirectUri: client.redirectUris[0]!, scopes: ['read'], state: null, codeChallenge: null }, issuer.server.url);
     const code = new URL(redirect).searchParams.get('code')!;
-    const res = await fetch(`${issuer!.server.url}/oauth/token`, {
+    const res = await fetch(`${issuer.server.url}/oauth/token`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: `Basic ${Buffer.from(`${issuer!.opaqueApp.id}:${issuer!.opaqueApp.secret}`).toString('base64')}` },
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: `Basic ${Buffer.from(`${issuer.opaqueApp.id}:${issuer.opaqueApp.secret}`).toString('base64')}` },
       body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: client.redirectUris[0]! }),
     });
     const tokens = (await res.json()) as { access_token: string; refresh_token: string };
     expect(res.status).toBe(200);
     const verifier = make();
-    expect(await verifier.verify(tokens.access_token)).toMatchObject({ kind: 'oauth', subject: issuer!.user.id });
+    expect(await verifier.verify(tokens.access_token)).toMatchObject({ kind: 'oauth', subject: issuer.user.id });
     expect(await rejection(verifier.verify(tokens.refresh_token))).toMatchObject({ status: 401, error: 'invalid_token' });
   });
 
-  it('reports misconfiguration as unavailable, not as a bad credential', async () => {
-    const key = await apiKey(issuer!, ['read']);
-    const wrongSecret = make({ introspection: { clientId: issuer!.introspection.clientId, clientSecret: 'cs_wrong' } });
+  it('reports misconfiguration as unavailable, not as a bad credential', async (ctx) => {
+    const issuer = getIssuer(ctx);
+    const key = await apiKey(issuer, ['read']);
+    const wrongSecret = make({ introspection: { clientId: issuer.introspection.clientId, clientSecret: 'cs_wrong' } });
     const err = await rejection(wrongSecret.verify(key.secret));
     expect(err).toBeInstanceOf(VerifierUnavailableError);
     expect((err as Error).message).toContain('answered 401');
 
-    const trailingSlash = createVerifier({ issuer: `${issuer!.server.url}/`, audience: issuer!.audience });
-    const mismatch = await rejection(trailingSlash.verify((await exchangeJwt(issuer!, ['read'])).token));
+    const trailingSlash = createVerifier({ issuer: `${issuer.server.url}/`, audience: issuer.audience });
+    const mismatch = await rejection(trailingSlash.verify((await exchangeJwt(issuer, ['read'])).token));
     expect(mismatch).toBeInstanceOf(VerifierUnavailableError);
     expect((mismatch as Error).message).toContain('names issuer');
 
-    const noIntrospection = createVerifier({ issuer: issuer!.server.url, audience: issuer!.audience });
+    const noIntrospection = createVerifier({ issuer: issuer.server.url, audience: issuer.audience });
     expect(await rejection(noIntrospection.verify(key.secret))).toMatchObject({ status: 401, detail: expect.stringContaining('introspection is not configured') });
     expect(() => createVerifier({ issuer: 'not a url', audience: 'x' })).toThrow(TypeError);
-    expect(() => createVerifier({ issuer: issuer!.server.url, audience: 'x', cacheTtlMs: -1 })).toThrow(TypeError);
+    expect(() => createVerifier({ issuer: issuer.server.url, audience: 'x', cacheTtlMs: -1 })).toThrow(TypeError);
   });
 
   it('refuses over-long tokens without asking the issuer', async () => {

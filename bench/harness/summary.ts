@@ -3,7 +3,7 @@
  * command, the full table, the issue's targets with met/missed); the analysis of each missed
  * target is written by hand under it.
  *
- *   npx tsx bench/summary.ts bench/results/<date>.json
+ *   npx tsx bench/harness/summary.ts bench/results/<date>.json
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -41,7 +41,7 @@ export function summaryMarkdown(r: BenchResults): string {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const file = process.argv[2];
   if (!file) {
-    process.stderr.write('usage: npx tsx bench/summary.ts RESULTS.json\n');
+    process.stderr.write('usage: npx tsx bench/harness/summary.ts RESULTS.json\n');
     process.exit(2);
   }
   process.stdout.write(`${summaryMarkdown(JSON.parse(readFileSync(file, 'utf8')) as BenchResults)}\n`);

@@ -1,4 +1,4 @@
-/** What the oidc-provider peer (bench/peer.ts) and the harness that drives it agree on. */
+/** What the oidc-provider peer (bench/targets/peer.ts) and the harness that drives it agree on. */
 export const PEER_CLIENT_ID = 'bench-client';
 /** A fixed secret is fine: the peer listens on loopback for the length of one benchmark run. */
 export const PEER_CLIENT_SECRET = 'bench-client-secret-not-a-real-secret-0123456789';

@@ -15,11 +15,11 @@
 import { KeyObject, createPublicKey, verify } from 'node:crypto';
 import { createHistogram } from 'node:perf_hooks';
 import { type JWK, importJWK, jwtVerify } from 'jose';
-import { systemClock } from '../packages/server/src/core/clock.js';
-import { issueAccessToken, JWT_TYP, verifyAccessToken } from '../packages/server/src/core/jwt.js';
-import { Keyset } from '../packages/server/src/core/keyset.js';
-import { SecretBox } from '../packages/server/src/core/secret-box.js';
-import { openStore } from '../packages/server/src/store/kysely-store.js';
+import { systemClock } from '../../packages/server/src/core/clock.js';
+import { issueAccessToken, JWT_TYP, verifyAccessToken } from '../../packages/server/src/core/jwt.js';
+import { Keyset } from '../../packages/server/src/core/keyset.js';
+import { SecretBox } from '../../packages/server/src/core/secret-box.js';
+import { openStore } from '../../packages/server/src/store/kysely-store.js';
 
 export interface LibResult {
   variant: string;

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from './gatehouse.js';
+import { ROOT } from './paths.js';
 
 export interface Environment {
   machine: { cpu: string; cores: number; memoryGb: number; os: string; loadavgAtStart: number[] };

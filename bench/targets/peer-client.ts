@@ -1,8 +1,10 @@
 /**
  * Drives the oidc-provider peer over HTTP to get what the load runs need: a logged-in session
  * with consent remembered (for code flows), refresh tokens (one chain per connection), and
- * an opaque access token to introspect. Plain fetch with manual redirects and a tiny cookie jar.
+ * an opaque access token to introspect, with the tests' cookie-keeping client (redirects
+ * followed here, one hop at a time).
  */
+import { Browser } from '../../packages/server/test/helpers/user-agent.js';
 import {
   JWT_RESOURCE,
   OPAQUE_RESOURCE,
@@ -12,7 +14,6 @@ import {
   PKCE_CHALLENGE,
   PKCE_VERIFIER,
 } from './peer-constants.js';
-import { Jar } from './cookie-jar.js';
 
 export const PEER_BASIC = `Basic ${Buffer.from(`${encodeURIComponent(PEER_CLIENT_ID)}:${encodeURIComponent(PEER_CLIENT_SECRET)}`).toString('base64')}`;
 export const FORM = 'application/x-www-form-urlencoded';
@@ -49,33 +50,35 @@ export interface PeerSession {
 }
 
 /** Follows one authorization request through the auto-approving interactions to a code. */
-async function authorize(base: string, jar: Jar): Promise<string> {
-  let location = base + AUTHORIZE_PATH;
+async function authorize(base: string, browser: Browser): Promise<string> {
+  let path = AUTHORIZE_PATH;
   for (let hop = 0; hop < 10; hop++) {
-    const res = await fetch(location, { redirect: 'manual', headers: { cookie: jar.header() } });
-    jar.store(res);
+    const res = await browser.request(path);
     await res.arrayBuffer();
     const next = res.headers.get('location');
-    if (!next) throw new Error(`peer authorization stopped at ${res.status} ${new URL(location).pathname}`);
+    if (!next) throw new Error(`peer authorization stopped at ${res.status} ${path.split('?')[0]}`);
     const code = codeFrom(next);
     if (code) return code;
-    location = new URL(next, location).toString();
+    // The interactions redirect within the peer, by absolute or relative URL.
+    const to = new URL(next, base + path);
+    if (to.origin !== new URL(base).origin) throw new Error(`peer authorization redirected away to ${to.origin}`);
+    path = to.pathname + to.search;
   }
   throw new Error('peer authorization did not finish in 10 redirects');
 }
 
 export async function peerSession(base: string): Promise<PeerSession & { code: string }> {
-  const jar = new Jar();
-  const code = await authorize(base, jar);
-  return { cookie: jar.header(), code };
+  const browser = new Browser(base);
+  const code = await authorize(base, browser);
+  return { cookie: browser.cookies.header(), code };
 }
 
 /** `n` fresh refresh tokens, each from its own code exchange within one session. */
 export async function peerRefreshTokens(base: string, n: number): Promise<string[]> {
-  const jar = new Jar();
+  const browser = new Browser(base);
   const tokens: string[] = [];
   for (let i = 0; i < n; i++) {
-    const code = await authorize(base, jar);
+    const code = await authorize(base, browser);
     const json = await post(base, '/token', codeExchangeBody(code));
     if (typeof json.refresh_token !== 'string') throw new Error('peer issued no refresh token');
     tokens.push(json.refresh_token);

@@ -13,9 +13,9 @@ import {
   refreshTokens,
   setupOAuth,
 } from './gatehouse-oauth.js';
-import type { LoadSpec } from './load.js';
-import type { Row } from './report.js';
-import type { RunContext } from './scenarios.js';
+import type { LoadSpec } from '../harness/load.js';
+import type { Row } from '../harness/report.js';
+import type { RunContext } from '../harness/tasks.js';
 
 type OAuthScenario = 'refresh' | 'introspect' | 'code-flow';
 

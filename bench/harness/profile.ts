@@ -3,7 +3,7 @@
  * self time per function and per area (Gatehouse's own code by directory, each package,
  * Node internals), which is what BENCHMARKS.md quotes for every missed target.
  *
- *   npx tsx bench/profile.ts bench/results/profiles/<date>/gatehouse-sqlite-hot.cpuprofile [--top 25]
+ *   npx tsx bench/harness/profile.ts bench/results/profiles/<date>/gatehouse-sqlite-hot.cpuprofile [--top 25]
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -79,7 +79,7 @@ export function formatSummary(s: ReturnType<typeof summarizeProfile>): string {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const [file, flag, n] = process.argv.slice(2);
   if (!file) {
-    process.stderr.write('usage: npx tsx bench/profile.ts FILE.cpuprofile [--top N]\n');
+    process.stderr.write('usage: npx tsx bench/harness/profile.ts FILE.cpuprofile [--top N]\n');
     process.exit(2);
   }
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;

@@ -4,11 +4,11 @@
  * through public surfaces only — the CLI for the account and the application, the console
  * sign-in form, the consent screen once — and mints refresh tokens and an opaque access token.
  */
-import type { CliIO } from '../packages/server/src/cli/io.js';
-import { runCli } from '../packages/server/src/cli/main.js';
+import type { CliIO } from '../../packages/server/src/cli/io.js';
+import { runCli } from '../../packages/server/src/cli/main.js';
+import { Browser } from '../../packages/server/test/helpers/user-agent.js';
 import type { Database } from './gatehouse.js';
 import { PEER_REDIRECT_URI as REDIRECT_URI, PKCE_CHALLENGE, PKCE_VERIFIER } from './peer-constants.js';
-import { Jar } from './cookie-jar.js';
 
 export const FORM = 'application/x-www-form-urlencoded';
 export const TOKEN_PATH = '/oauth/token';
@@ -82,30 +82,20 @@ export async function setupOAuth(db: Database, url: string): Promise<GatehouseOA
     code_challenge_method: 'S256',
   })}`;
 
-  const jar = new Jar();
-  const loginPage = await fetch(`${url}/console/login`);
-  jar.store(loginPage);
-  const login = await fetch(`${url}/console/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': FORM, cookie: jar.header() },
-    body: new URLSearchParams({ csrf: csrfField(await loginPage.text()), next: '/console', email: EMAIL, password: PASSWORD }).toString(),
-  });
-  jar.store(login);
+  const browser = new Browser(url);
+  const loginPage = await browser.request('/console/login');
+  const login = await browser.post('/console/login', { csrf: csrfField(await loginPage.text()), next: '/console', email: EMAIL, password: PASSWORD });
   await login.arrayBuffer();
   if (login.status !== 303) throw new Error(`console sign-in answered ${login.status}`);
 
   // The consent screen once; afterwards consent is remembered and authorize redirects at once.
-  const consent = await fetch(url + authorizePath, { redirect: 'manual', headers: { cookie: jar.header() } });
-  jar.store(consent);
+  const consent = await browser.request(authorizePath);
   if (consent.status !== 200) throw new Error(`GET /oauth/authorize answered ${consent.status}, expected the consent screen`);
-  const form = new URLSearchParams(new URL(url + authorizePath).searchParams);
-  form.set('csrf', csrfField(await consent.text()));
-  form.set('decision', 'allow');
-  const approved = await fetch(`${url}/oauth/authorize`, { method: 'POST', redirect: 'manual', headers: { 'content-type': FORM, cookie: jar.header() }, body: form.toString() });
+  const form = Object.fromEntries(new URL(url + authorizePath).searchParams);
+  const approved = await browser.post('/oauth/authorize', { ...form, csrf: csrfField(await consent.text()), decision: 'allow' });
   await approved.arrayBuffer();
   if (!codeFrom(approved.headers.get('location') ?? undefined)) throw new Error(`consent did not redirect with a code (${approved.status})`);
-  return { basic, sessionCookie: jar.header(), authorizePath };
+  return { basic, sessionCookie: browser.cookies.header(), authorizePath };
 }
 
 async function token(url: string, o: GatehouseOAuth, body: string): Promise<Record<string, unknown>> {

@@ -1,99 +1,18 @@
 /**
- * What is measured on the ceiling, the peer and the offline verifiers, and the shared
- * plumbing every target uses: one helper turns a load spec into a table row (a failure becomes
- * a `failed` row with its reason, never a number).
+ * What is measured on the ceiling, the peer and the offline verifiers (Gatehouse's own
+ * scenarios are in gatehouse-scenarios.ts).
  */
-import { buildSync } from 'esbuild';
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import type { BenchOptions } from './args.js';
-import { ROOT } from './gatehouse.js';
-import { type LoadSpec, measure } from './load.js';
-import { JWT_RESOURCE } from './peer-constants.js';
-import { AUTHORIZE_PATH, FORM, PEER_BASIC, clientCredentialsBody, codeExchangeBody, codeFrom, peerCheckJwtGrant, peerOpaqueToken, peerRefreshTokens, peerSession } from './peer-client.js';
+import { compiledEntry, tsxEntry } from '../harness/entries.js';
+import type { LoadSpec } from '../harness/load.js';
+import { ROOT } from '../harness/paths.js';
+import { freePort, startServer } from '../harness/proc.js';
+import { type Row, type Scenario, failed, pending } from '../harness/report.js';
+import { type RunContext, type Task, describeError, measureRow, runTasks, wants } from '../harness/tasks.js';
 import { codeFlow, refreshChain } from './flows.js';
-import { type Pinning, type ServerProcess, freePort, startServer } from './proc.js';
-import { type Row, type Scenario, type Target, failed, pending } from './report.js';
+import { AUTHORIZE_PATH, FORM, PEER_BASIC, clientCredentialsBody, codeExchangeBody, codeFrom, peerCheckJwtGrant, peerOpaqueToken, peerRefreshTokens, peerSession } from './peer-client.js';
+import { JWT_RESOURCE } from './peer-constants.js';
 import type { LibResult } from './verify-lib.js';
-
-export interface SeedReport {
-  backend: string;
-  keys: number;
-  ms: number;
-}
-
-export interface RunContext {
-  opts: BenchOptions;
-  pinning: Pinning;
-  /** Where `--cpu-prof` writes, when profiling. */
-  profileDir: string | undefined;
-  seeding: SeedReport[];
-  log(message: string): void;
-}
-
-export const wants = (ctx: RunContext, s: Scenario) => ctx.opts.scenarios.includes(s);
-
-const describe = (err: unknown) => (err instanceof Error ? err.message.split('\n')[0]! : String(err));
-
-/** Measures one row; any error becomes a `failed` row. */
-export async function measureRow(
-  ctx: RunContext,
-  server: ServerProcess,
-  row: { scenario: Scenario; target: Target; variant?: string; keys?: number; unit?: Row['unit'] },
-  spec: LoadSpec | (() => Promise<LoadSpec>),
-): Promise<Row> {
-  const label = `${row.scenario} on ${row.target}${row.variant ? ` (${row.variant})` : ''}`;
-  ctx.log(`measuring ${label}`);
-  try {
-    const s = typeof spec === 'function' ? await spec() : spec;
-    const m = await measure(server, s, { connections: ctx.opts.connections, durationSec: ctx.opts.durationSec, warmupSec: ctx.opts.warmupSec });
-    return { ...row, status: 'ok', measured: m };
-  } catch (err) {
-    ctx.log(`  ${label} failed: ${describe(err)}`);
-    return failed(row.scenario, row.target, describe(err), row.variant);
-  }
-}
-
-export interface Task {
-  name: string;
-  run(server: ServerProcess): Promise<Row[]>;
-}
-
-/**
- * Runs tasks on one server process; when profiling, each task on a fresh process so each
- * profile holds one scenario.
- */
-export async function runTasks(ctx: RunContext, start: (name: string) => Promise<ServerProcess>, tasks: readonly Task[]): Promise<Row[]> {
-  const rows: Row[] = [];
-  const groups = ctx.profileDir ? tasks.map((t) => [t]) : tasks.length > 0 ? [tasks] : [];
-  for (const group of groups) {
-    const server = await start(ctx.profileDir ? group[0]!.name : 'hot');
-    try {
-      for (const t of group) rows.push(...(await t.run(server)));
-    } finally {
-      await server.stop();
-    }
-  }
-  return rows;
-}
-
-/**
- * The ceiling and the peer run as plain JavaScript, like Gatehouse's dist/: compiled once per run
- * into bench/.build (packages stay imports). Under `--import tsx` every process pays for tsx's
- * module hooks, which showed as ~2.5% of the ceiling's CPU in a profile.
- */
-const built = new Map<string, string>();
-/** verify-lib stays under tsx: it imports `gatehouse/verify` at run time, and all its rows share the hooks. */
-const tsxEntry = (file: string) => ['--import', 'tsx', join(ROOT, 'bench', file)];
-function compiledEntry(file: string): string[] {
-  let out = built.get(file);
-  if (!out) {
-    out = join(ROOT, 'bench', '.build', file.replace(/\.ts$/, '.js'));
-    buildSync({ entryPoints: [join(ROOT, 'bench', file)], outfile: out, bundle: true, packages: 'external', platform: 'node', format: 'esm', target: 'node20', logLevel: 'error' });
-    built.set(file, out);
-  }
-  return [out];
-}
 
 export async function runCeiling(ctx: RunContext): Promise<Row[]> {
   const server = await startServer({ name: 'ceiling', args: compiledEntry('ceiling.ts'), env: {}, port: await freePort(), readyPath: '/healthz', cwd: ROOT, profileDir: ctx.profileDir }, ctx.pinning);
@@ -171,6 +90,6 @@ export async function runVerifyLib(ctx: RunContext): Promise<Row[]> {
       ...out.pending.map((p) => pending('verify-lib', 'lib', p.reason, p.variant)),
     ];
   } catch (err) {
-    return [failed('verify-lib', 'lib', describe(err))];
+    return [failed('verify-lib', 'lib', describeError(err))];
   }
 }

@@ -7,9 +7,9 @@ import { flowsFor } from './gatehouse-flows.js';
 import { type Backend, type Database, type GatehouseCommand, checkKey, createDatabase, seed, startGatehouse, v0Token } from './gatehouse.js';
 import { probeOAuth } from './gatehouse-oauth.js';
 import { randomCredential } from './flows.js';
-import type { ServerProcess } from './proc.js';
-import { type Row, type Scenario, failed, formatCount, pending } from './report.js';
-import { type RunContext, type Task, measureRow, runTasks, wants } from './scenarios.js';
+import type { ServerProcess } from '../harness/proc.js';
+import { type Row, type Scenario, failed, formatCount, pending } from '../harness/report.js';
+import { type RunContext, type Task, measureRow, runTasks, wants } from '../harness/tasks.js';
 
 const HOT = ['verify-key', 'verify-jwt', 'v0-auth', 'refresh', 'introspect', 'code-flow'] as const;
 const OAUTH = ['refresh', 'introspect', 'code-flow'] as const;

@@ -8,13 +8,15 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchOptions } from './args.js';
 import { type Environment, describeEnvironment } from './environment.js';
-import { runGatehouse } from './gatehouse-scenarios.js';
-import { ROOT, buildGatehouse } from './gatehouse.js';
+import { buildGatehouse } from '../targets/gatehouse.js';
+import { runGatehouse } from '../targets/gatehouse-scenarios.js';
+import { runCeiling, runPeer, runVerifyLib } from '../targets/scenarios.js';
 import { type GoalResult, evaluateGoals } from './goals.js';
+import { ROOT } from './paths.js';
 import { BENCH_DATABASE_URL, postgresVersion } from './postgres.js';
 import { setupPinning } from './proc.js';
 import { type Row, type Scenario, VS_CEILING, failed, sortRows, withRatios } from './report.js';
-import { type RunContext, type SeedReport, runCeiling, runPeer, runVerifyLib } from './scenarios.js';
+import type { RunContext, SeedReport } from './tasks.js';
 
 export interface BenchResults {
   version: 1;

@@ -1,4 +1,4 @@
-/** The small part of oidc-provider's API that bench/peer.ts uses (the package ships no types). */
+/** The small part of oidc-provider's API that bench/targets/peer.ts uses (the package ships no types). */
 declare module 'oidc-provider' {
   import type { IncomingMessage, ServerResponse } from 'node:http';
 

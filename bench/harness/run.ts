@@ -1,15 +1,14 @@
 /** `npm run bench [-- options]`: runs the side-by-side benchmark and prints one table. */
-import { join } from 'node:path';
 import { BENCH_USAGE, BenchUsageError, parseBenchArgs } from './args.js';
-import { ROOT } from './gatehouse.js';
 import { formatGoals } from './goals.js';
 import { runBench, writeResults } from './harness.js';
+import { RESULTS_DIR } from './paths.js';
 import { formatTable } from './report.js';
 
 async function main(argv: string[]): Promise<number> {
   let opts: ReturnType<typeof parseBenchArgs>;
   try {
-    opts = parseBenchArgs(argv, join(ROOT, 'bench', 'results'));
+    opts = parseBenchArgs(argv, RESULTS_DIR);
   } catch (err) {
     if (!(err instanceof BenchUsageError)) throw err;
     process.stderr.write(`error: ${err.message}\n\n${BENCH_USAGE}\n`);

@@ -7,14 +7,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { devCommand } from '../packages/server/src/cli/dev-seed.js';
-import type { CliIO } from '../packages/server/src/cli/io.js';
-import { loadConfig } from '../packages/server/src/config.js';
-import { createTempDatabase } from './postgres.js';
-import { type Pinning, type ServerProcess, freePort, startServer } from './proc.js';
+import { devCommand } from '../../packages/server/src/cli/dev-seed.js';
+import type { CliIO } from '../../packages/server/src/cli/io.js';
+import { loadConfig } from '../../packages/server/src/config.js';
+import { ROOT } from '../harness/paths.js';
+import { createTempDatabase } from '../harness/postgres.js';
+import { type Pinning, type ServerProcess, freePort, startServer } from '../harness/proc.js';
 
-export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SERVER = join(ROOT, 'packages', 'server');
 
 export interface GatehouseCommand {
