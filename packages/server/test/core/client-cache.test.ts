@@ -6,7 +6,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
 import { ClientCache } from '../../src/core/oauth/client-cache.js';
-import { openStore } from '../../src/store/kysely-store.js';
 import type { ClientRecord } from '../../src/core/model/client.js';
 import type { Store } from '../../src/store/store.js';
 import { sqlite } from '../helpers/backends.js';

@@ -7,12 +7,9 @@ import { GatehouseError } from '../../src/core/errors.js';
 import type { KeyVerifier } from '../../src/core/key-verifier.js';
 import { MAX_GRACE_MS, createKey, getManagedKey, keyStatus, listKeys, revokeKey, rollKey } from '../../src/core/keys.js';
 import type { ServerRuntime } from '../../src/runtime.js';
-import { openStore } from '../../src/store/kysely-store.js';
 import type { UserRecord } from '../../src/core/model/user.js';
 import type { Store } from '../../src/store/store.js';
 import { testRuntime } from '../helpers/runtime.js';
-import { DEFAULT_SCOPES, createRegistry } from '../../src/core/scopes.js';
-import { silentLogger } from '../../src/log.js';
 import { sqlite } from '../helpers/backends.js';
 import { useStore } from '../helpers/store.js';
 

@@ -18,7 +18,6 @@ import { Keyset } from '../../src/core/keyset.js';
 import { SecretBox } from '../../src/core/secret-box.js';
 import { CLOCK_SKEW_MS, currentSigner, publishedKeys, retiredAt } from '../../src/core/signing-keys.js';
 import { loadServerSecret } from '../../src/server-secret.js';
-import { openStore } from '../../src/store/kysely-store.js';
 import type { SigningKeyRecord } from '../../src/core/model/signing-key.js';
 import type { Store } from '../../src/store/store.js';
 import { sqlite } from '../helpers/backends.js';
