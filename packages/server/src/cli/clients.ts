@@ -20,8 +20,8 @@ function required(value: string | undefined, flag: string): string {
   return value;
 }
 
-async function userByEmail(core: Runtime, email: string): Promise<UserRecord> {
-  const user = await core.store.accounts.findUserByEmail(email.trim().toLowerCase());
+async function userByEmail(rt: Runtime, email: string): Promise<UserRecord> {
+  const user = await rt.store.accounts.findUserByEmail(email.trim().toLowerCase());
   if (!user) throw notFound(`No account with email ${email}`);
   return user;
 }
@@ -73,9 +73,9 @@ export async function clientsCommand(config: Config, io: CliIO, args: string[]):
       const grace = graceText === undefined ? 0 : Number(graceText);
       if (graceText !== undefined && (graceText.trim() === '' || !Number.isInteger(grace))) throw new UsageError('--refresh-grace-seconds takes a whole number of seconds (0–300)');
       const type = p.values.public === true ? 'public' : 'confidential';
-      const { client, secret } = await withRuntime(config, async (core) => {
-        const user = await userByEmail(core, owner);
-        return createClient(core, cliActor, user.id, type, {
+      const { client, secret } = await withRuntime(config, async (rt) => {
+        const user = await userByEmail(rt, owner);
+        return createClient(rt, cliActor, user.id, type, {
           name,
           redirectUris,
           scopes,
@@ -90,7 +90,7 @@ export async function clientsCommand(config: Config, io: CliIO, args: string[]):
     case 'list': {
       const p = parse(rest, { owner: { type: 'string' } });
       const owner = str(p, 'owner');
-      const clients = await withRuntime(config, async (core) => core.store.oauth.clients.list(owner ? (await userByEmail(core, owner)).id : undefined));
+      const clients = await withRuntime(config, async (rt) => rt.store.oauth.clients.list(owner ? (await userByEmail(rt, owner)).id : undefined));
       if (p.values.json) io.out(JSON.stringify(clients.map(clientJson)));
       else if (clients.length === 0) io.out('no applications');
       else io.out(clients.map((c) => `${c.id}\t${c.type}\t${c.scopes.join(',')}\t${c.name}\t${c.redirectUris.join(' ')}`).join('\n'));

@@ -62,8 +62,8 @@ export function duration(text: string, flag: string): number {
   return ms;
 }
 
-async function userByEmail(core: Runtime, email: string): Promise<UserRecord> {
-  const user = await core.store.accounts.findUserByEmail(email.trim().toLowerCase());
+async function userByEmail(rt: Runtime, email: string): Promise<UserRecord> {
+  const user = await rt.store.accounts.findUserByEmail(email.trim().toLowerCase());
   if (!user) throw notFound(`No account with email ${email}`);
   return user;
 }
@@ -93,7 +93,7 @@ export async function usersCommand(config: Config, io: CliIO, args: string[]): P
     if (!values['password-stdin']) throw new UsageError('users create reads the password from standard input: pass --password-stdin');
     const email = required(str(p, 'email'), '--email');
     const password = (await io.readStdin()).replace(/\r?\n$/, '');
-    const user = await withRuntime(config, (core) => createUser(core, cliActor(), { email, password, admin: values.admin === true ? true : 'if-first' }));
+    const user = await withRuntime(config, (rt) => createUser(rt, cliActor(), { email, password, admin: values.admin === true ? true : 'if-first' }));
     io.out(values.json ? JSON.stringify({ id: user.id, email: user.email, admin: user.isAdmin }) : `created ${user.email} (${user.id})${user.isAdmin ? ' as admin' : ''}`);
     return;
   }
@@ -101,7 +101,7 @@ export async function usersCommand(config: Config, io: CliIO, args: string[]): P
     const p = parse(rest, { email: { type: 'string' }, 'expires-in': { type: 'string' } });
     const { values } = p;
     const ttl = duration(str(p, 'expires-in') ?? '7d', '--expires-in');
-    const invite = await withRuntime(config, (core) => createInvite(core, cliActor(), str(p, 'email') ?? null, ttl));
+    const invite = await withRuntime(config, (rt) => createInvite(rt, cliActor(), str(p, 'email') ?? null, ttl));
     const url = `${config.issuer}/console/signup?invite=${invite.token}`;
     io.out(values.json ? JSON.stringify({ url, invite: invite.token, expires_at: iso(invite.expiresAt) }) : `invite link (valid until ${iso(invite.expiresAt)}):\n${url}`);
     return;
@@ -121,9 +121,9 @@ export async function keysCommand(config: Config, io: CliIO, args: string[]): Pr
       const scopes = required(str(p, 'scopes'), '--scopes').split(',').map((s) => s.trim()).filter(Boolean);
       const expiresIn = str(p, 'expires-in');
       const ttl = expiresIn === undefined ? null : duration(expiresIn, '--expires-in');
-      const { key, secret } = await withRuntime(config, async (core) => {
-        const user = await userByEmail(core, owner);
-        return createKey(core, actor, { ownerId: user.id, name, scopes, expiresAt: ttl === null ? null : core.clock.now() + ttl });
+      const { key, secret } = await withRuntime(config, async (rt) => {
+        const user = await userByEmail(rt, owner);
+        return createKey(rt, actor, { ownerId: user.id, name, scopes, expiresAt: ttl === null ? null : rt.clock.now() + ttl });
       });
       if (values.json) io.out(JSON.stringify({ key_id: key.id, key: secret, scopes: key.scopes, expires_at: iso(key.expiresAt) }));
       else io.out(`created ${key.id} (${key.scopes.join(' ')})\nkey (shown once): ${secret}`);
@@ -133,9 +133,9 @@ export async function keysCommand(config: Config, io: CliIO, args: string[]): Pr
       const p = parse(rest, { owner: { type: 'string' } });
       const { values } = p;
       const owner = str(p, 'owner');
-      const { keys, now } = await withRuntime(config, async (core) => {
-        const ownerId = owner ? (await userByEmail(core, owner)).id : undefined;
-        return { keys: await core.store.apiKeys.list(ownerId ? { ownerId } : {}), now: core.clock.now() };
+      const { keys, now } = await withRuntime(config, async (rt) => {
+        const ownerId = owner ? (await userByEmail(rt, owner)).id : undefined;
+        return { keys: await rt.store.apiKeys.list(ownerId ? { ownerId } : {}), now: rt.clock.now() };
       });
       if (values.json) io.out(JSON.stringify(keys.map((k) => keyJson(k, now))));
       else if (keys.length === 0) io.out('no keys');
@@ -145,7 +145,7 @@ export async function keysCommand(config: Config, io: CliIO, args: string[]): Pr
     case 'revoke': {
       const { values, positionals } = parse(rest, {});
       const keyId = required(positionals[0], 'KEY_ID');
-      const { key, now } = await withRuntime(config, async (core) => ({ key: await revokeKey(core, actor, keyId), now: core.clock.now() }));
+      const { key, now } = await withRuntime(config, async (rt) => ({ key: await revokeKey(rt, actor, keyId), now: rt.clock.now() }));
       io.out(values.json ? JSON.stringify(keyJson(key, now)) : `revoked ${key.id}`);
       return;
     }
@@ -155,9 +155,9 @@ export async function keysCommand(config: Config, io: CliIO, args: string[]): Pr
       const keyId = required(positionals[0], 'KEY_ID');
       const graceText = str(p, 'grace') ?? '0';
       const grace = duration(graceText, '--grace');
-      const { key, secret } = await withRuntime(config, async (core) => {
-        await getManagedKey(core, actor, keyId);
-        return rollKey(core, actor, keyId, grace);
+      const { key, secret } = await withRuntime(config, async (rt) => {
+        await getManagedKey(rt, actor, keyId);
+        return rollKey(rt, actor, keyId, grace);
       });
       if (values.json) io.out(JSON.stringify({ key_id: key.id, key: secret, scopes: key.scopes, expires_at: iso(key.expiresAt), grace_seconds: grace / 1000 }));
       else io.out(`rolled ${key.id}; ${grace === 0 ? 'the old secret has stopped working' : `the old secret keeps working for ${graceText}`}\nnew key (shown once): ${secret}`);

@@ -47,21 +47,21 @@ export interface NewUser {
   gate?: SignupGate;
 }
 
-export async function createUser(ctx: Runtime, actor: Actor, input: NewUser): Promise<UserRecord> {
+export async function createUser(rt: Runtime, actor: Actor, input: NewUser): Promise<UserRecord> {
   const email = normalizeEmail(input.email);
   checkPasswordPolicy(input.password);
   const id = publicId('usr_');
   // The store checks the gate and the email atomically with the insert; the refusals are ours.
-  const result = await ctx.store.accounts.createUser(
+  const result = await rt.store.accounts.createUser(
     {
       id,
       email,
       passwordHash: await hashPassword(input.password),
-      createdAt: ctx.clock.now(),
+      createdAt: rt.clock.now(),
       admin: input.admin,
       gate: input.gate ?? { kind: 'open' },
     },
-    audit(ctx, { ...actor, id: actor.id ?? id }, 'user.create', id, id, { email }),
+    audit(rt, { ...actor, id: actor.id ?? id }, 'user.create', id, id, { email }),
   );
   switch (result.status) {
     case 'created':
@@ -81,22 +81,22 @@ export async function createUser(ctx: Runtime, actor: Actor, input: NewUser): Pr
  * account may sign up, so a fresh deployment can create its admin from the console.
  */
 export async function signUp(
-  ctx: Runtime,
+  rt: Runtime,
   mode: SignupMode,
   ip: string | null,
   input: { email: string; password: string; invite?: string | undefined },
 ): Promise<UserRecord> {
   // Every attempt counts: this bounds account creation and email probing from one address.
   const ipKey = `signup:ip:${ip ?? 'unknown'}`;
-  await assertNotThrottled(ctx.limiter, ipKey, SIGNUP_PER_IP);
-  await countFailure(ctx.limiter, [ipKey, SIGNUP_PER_IP]);
+  await assertNotThrottled(rt.limiter, ipKey, SIGNUP_PER_IP);
+  await countFailure(rt.limiter, [ipKey, SIGNUP_PER_IP]);
   const gate: SignupGate =
     mode === 'open'
       ? { kind: 'open' }
       : mode === 'invite' && input.invite
         ? { kind: 'invite', inviteHash: hashSecret(input.invite) }
         : { kind: 'first-only' };
-  return createUser(ctx, { type: 'user', id: null, user: null, ip }, { email: input.email, password: input.password, admin: 'if-first', gate });
+  return createUser(rt, { type: 'user', id: null, user: null, ip }, { email: input.email, password: input.password, admin: 'if-first', gate });
 }
 
 
@@ -106,36 +106,36 @@ export interface CreatedInvite {
   expiresAt: number;
 }
 
-export async function createInvite(ctx: Runtime, actor: Actor, email: string | null, ttlMs: number): Promise<CreatedInvite> {
+export async function createInvite(rt: Runtime, actor: Actor, email: string | null, ttlMs: number): Promise<CreatedInvite> {
   const issued = issueSecret('inv_');
-  const now = ctx.clock.now();
+  const now = rt.clock.now();
   const normalized = email === null ? null : normalizeEmail(email);
-  await ctx.store.accounts.createInvite(
+  await rt.store.accounts.createInvite(
     { hash: issued.hash, email: normalized, createdAt: now, expiresAt: now + ttlMs },
-    audit(ctx, actor, 'invite.create', issued.start, null, { email: normalized }),
+    audit(rt, actor, 'invite.create', issued.start, null, { email: normalized }),
   );
   return { token: issued.secret, expiresAt: now + ttlMs };
 }
 
 /** Checks a password sign-in; throws 401 with the one generic message, or 429 when throttled. */
-export async function signIn(ctx: Runtime, ip: string | null, email: string, password: string): Promise<UserRecord> {
+export async function signIn(rt: Runtime, ip: string | null, email: string, password: string): Promise<UserRecord> {
   const accountKey = `login:acct:${email.trim().toLowerCase().slice(0, 320)}`;
   const ipKey = `login:ip:${ip ?? 'unknown'}`;
-  await assertNotThrottled(ctx.limiter, ipKey, PER_IP);
-  await assertNotThrottled(ctx.limiter, accountKey, PER_ACCOUNT);
+  await assertNotThrottled(rt.limiter, ipKey, PER_IP);
+  await assertNotThrottled(rt.limiter, accountKey, PER_ACCOUNT);
   const normalized = email.trim().toLowerCase();
-  const user = EMAIL.test(normalized) ? await ctx.store.accounts.findUserByEmail(normalized) : undefined;
+  const user = EMAIL.test(normalized) ? await rt.store.accounts.findUserByEmail(normalized) : undefined;
   let ok = false;
   if (user) ok = await verifyPassword(user.passwordHash, password);
   else await burnPasswordCheck(password);
   if (!user || !ok) {
-    await countFailure(ctx.limiter, [ipKey, PER_IP], [accountKey, PER_ACCOUNT]);
-    await ctx.store.audit.append(
-      audit(ctx, { type: 'user', id: user?.id ?? null, user: null, ip }, 'session.login_failed', null, user?.id ?? null),
+    await countFailure(rt.limiter, [ipKey, PER_IP], [accountKey, PER_ACCOUNT]);
+    await rt.store.audit.append(
+      audit(rt, { type: 'user', id: user?.id ?? null, user: null, ip }, 'session.login_failed', null, user?.id ?? null),
     );
     throw unauthenticated(LOGIN_FAILED);
   }
-  await ctx.limiter.reset(accountKey);
+  await rt.limiter.reset(accountKey);
   return user;
 }
 
@@ -145,21 +145,21 @@ export interface NewSession {
   expiresAt: number;
 }
 
-export async function startSession(ctx: Runtime, user: UserRecord, ip: string | null): Promise<NewSession> {
+export async function startSession(rt: Runtime, user: UserRecord, ip: string | null): Promise<NewSession> {
   const token = randomBase62(43);
-  const now = ctx.clock.now();
+  const now = rt.clock.now();
   const expiresAt = now + SESSION_TTL_MS;
-  await ctx.store.accounts.createSession({ tokenHash: hashSecret(token), userId: user.id, createdAt: now, expiresAt });
-  await ctx.store.audit.append(audit(ctx, { type: 'user', id: user.id, user, ip }, 'session.login', null, user.id));
+  await rt.store.accounts.createSession({ tokenHash: hashSecret(token), userId: user.id, createdAt: now, expiresAt });
+  await rt.store.audit.append(audit(rt, { type: 'user', id: user.id, user, ip }, 'session.login', null, user.id));
   return { token, expiresAt };
 }
 
-export async function resolveSession(ctx: Runtime, token: string): Promise<UserRecord | undefined> {
+export async function resolveSession(rt: Runtime, token: string): Promise<UserRecord | undefined> {
   if (!/^[0-9A-Za-z]{43}$/.test(token)) return undefined;
-  const found = await ctx.store.accounts.findSession(hashSecret(token), ctx.clock.now());
+  const found = await rt.store.accounts.findSession(hashSecret(token), rt.clock.now());
   return found?.user;
 }
 
-export async function endSession(ctx: Runtime, token: string): Promise<void> {
-  await ctx.store.accounts.deleteSession(hashSecret(token));
+export async function endSession(rt: Runtime, token: string): Promise<void> {
+  await rt.store.accounts.deleteSession(hashSecret(token));
 }

@@ -43,14 +43,14 @@ function checkName(name: string): string {
   return trimmed;
 }
 
-export async function createKey(ctx: Runtime, actor: Actor, input: CreateKeyInput): Promise<CreatedKey> {
+export async function createKey(rt: Runtime, actor: Actor, input: CreateKeyInput): Promise<CreatedKey> {
   const name = checkName(input.name);
   const scopes = normalize(input.scopes);
   if (scopes.length === 0) throw invalidRequest('At least one scope must be provided');
-  assertKnown(ctx.scopes, scopes);
-  const now = ctx.clock.now();
+  assertKnown(rt.scopes, scopes);
+  const now = rt.clock.now();
   if (input.expiresAt !== null && input.expiresAt <= now) throw invalidRequest('Expiry must be in the future');
-  const issued = issueSecret(ctx.config.prefixes.apiKey);
+  const issued = issueSecret(rt.config.prefixes.apiKey);
   const key: ApiKeyRecord = {
     id: publicId('key_'),
     ownerId: input.ownerId,
@@ -62,50 +62,50 @@ export async function createKey(ctx: Runtime, actor: Actor, input: CreateKeyInpu
     revokedAt: null,
     lastUsedAt: null,
   };
-  await ctx.store.apiKeys.create(
+  await rt.store.apiKeys.create(
     key,
     { hash: issued.hash, keyId: key.id, start: issued.start, createdAt: now, expiresAt: null },
-    audit(ctx, actor, 'api_key.create', key.id, key.ownerId, { name, scopes, expires_at: input.expiresAt }),
+    audit(rt, actor, 'api_key.create', key.id, key.ownerId, { name, scopes, expires_at: input.expiresAt }),
   );
   return { key, secret: issued.secret };
 }
 
 /** The key if `actor` may manage it (its owner, or an admin); 404 otherwise so ids are not an oracle. */
-export async function getManagedKey(ctx: Runtime, actor: Actor, keyId: string): Promise<ApiKeyRecord> {
-  const key = await ctx.store.apiKeys.get(keyId);
+export async function getManagedKey(rt: Runtime, actor: Actor, keyId: string): Promise<ApiKeyRecord> {
+  const key = await rt.store.apiKeys.get(keyId);
   if (!key || !actor.user || (key.ownerId !== actor.user.id && !actor.user.isAdmin)) {
     throw notFound('API key not found');
   }
   return key;
 }
 
-export async function revokeKey(ctx: Runtime, actor: Actor, keyId: string): Promise<ApiKeyRecord> {
-  const key = await getManagedKey(ctx, actor, keyId);
-  const revoked = await ctx.store.apiKeys.revoke(key.id, ctx.clock.now(), audit(ctx, actor, 'api_key.revoke', key.id, key.ownerId));
+export async function revokeKey(rt: Runtime, actor: Actor, keyId: string): Promise<ApiKeyRecord> {
+  const key = await getManagedKey(rt, actor, keyId);
+  const revoked = await rt.store.apiKeys.revoke(key.id, rt.clock.now(), audit(rt, actor, 'api_key.revoke', key.id, key.ownerId));
   if (!revoked) throw notFound('API key not found');
-  await ctx.revocations.publish(key.id);
+  await rt.revocations.publish(key.id);
   return revoked;
 }
 
-export async function rollKey(ctx: Runtime, actor: Actor, keyId: string, graceMs: number): Promise<CreatedKey> {
+export async function rollKey(rt: Runtime, actor: Actor, keyId: string, graceMs: number): Promise<CreatedKey> {
   if (!Number.isInteger(graceMs) || graceMs < 0 || graceMs > MAX_GRACE_MS) {
     throw invalidRequest('Grace period must be between 0 and 7 days');
   }
-  const key = await getManagedKey(ctx, actor, keyId);
-  const now = ctx.clock.now();
+  const key = await getManagedKey(rt, actor, keyId);
+  const now = rt.clock.now();
   if (keyStatus(key, now) !== 'active') throw forbidden(`Cannot roll an ${keyStatus(key, now)} key`);
-  const issued = issueSecret(ctx.config.prefixes.apiKey);
-  const rolled = await ctx.store.apiKeys.roll(
+  const issued = issueSecret(rt.config.prefixes.apiKey);
+  const rolled = await rt.store.apiKeys.roll(
     key.id,
     { hash: issued.hash, keyId: key.id, start: issued.start, createdAt: now, expiresAt: null },
     now + graceMs,
-    audit(ctx, actor, 'api_key.roll', key.id, key.ownerId, { grace_seconds: graceMs / 1000 }),
+    audit(rt, actor, 'api_key.roll', key.id, key.ownerId, { grace_seconds: graceMs / 1000 }),
   );
   if (!rolled) throw forbidden('Cannot roll a revoked key');
-  await ctx.revocations.publish(key.id);
+  await rt.revocations.publish(key.id);
   return { key: rolled, secret: issued.secret };
 }
 
-export async function listKeys(ctx: Runtime, ownerId: string): Promise<ApiKeyRecord[]> {
-  return ctx.store.apiKeys.list({ ownerId });
+export async function listKeys(rt: Runtime, ownerId: string): Promise<ApiKeyRecord[]> {
+  return rt.store.apiKeys.list({ ownerId });
 }

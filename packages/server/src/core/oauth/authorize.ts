@@ -36,13 +36,13 @@ export type AuthorizeCheck =
   | { kind: 'redirect'; redirectUri: string; state: string | null; error: GatehouseError };
 
 /** Validates an authorization request given as query (GET) or form (POST) parameters. */
-export async function checkAuthorizeRequest(ctx: Runtime, params: URLSearchParams): Promise<AuthorizeCheck> {
+export async function checkAuthorizeRequest(rt: Runtime, params: URLSearchParams): Promise<AuthorizeCheck> {
   const one = (name: string) => params.get(name) ?? undefined;
   if (params.getAll('client_id').length > 1 || params.getAll('redirect_uri').length > 1) {
     return { kind: 'show', error: invalidRequest('client_id and redirect_uri must appear only once') };
   }
   const clientId = one('client_id');
-  const client = clientId ? await ctx.store.oauth.clients.get(clientId) : undefined;
+  const client = clientId ? await rt.store.oauth.clients.get(clientId) : undefined;
   if (!client) return { kind: 'show', error: invalidRequest(clientId ? 'Unknown client_id' : 'Missing client_id') };
 
   const given = one('redirect_uri');
@@ -72,7 +72,7 @@ export async function checkAuthorizeRequest(ctx: Runtime, params: URLSearchParam
   const asked = one('scope');
   const scopes = asked === undefined ? client.scopes : parseScopeString(asked);
   if (scopes.length === 0) return fail(oauthError('invalid_scope', 'scope must not be empty'));
-  const unknown = scopes.filter((s) => !ctx.scopes.has(s));
+  const unknown = scopes.filter((s) => !rt.scopes.has(s));
   if (unknown.length > 0) return fail(oauthError('invalid_scope', `Unknown scope: ${unknown.join(' ')}`));
   const notAllowed = missing(client.scopes, scopes);
   if (notAllowed.length > 0) return fail(oauthError('invalid_scope', `Scope not allowed for this application: ${notAllowed.join(' ')}`));
@@ -90,20 +90,20 @@ export async function checkAuthorizeRequest(ctx: Runtime, params: URLSearchParam
 }
 
 /** True when the user already approved at least these scopes for the app. */
-export async function consentRemembered(ctx: Runtime, user: UserRecord, req: AuthorizeRequest): Promise<boolean> {
-  const approved = await ctx.store.oauth.consents.get(user.id, req.client.id);
+export async function consentRemembered(rt: Runtime, user: UserRecord, req: AuthorizeRequest): Promise<boolean> {
+  const approved = await rt.store.oauth.consents.get(user.id, req.client.id);
   return approved !== undefined && missing(approved, req.scopes).length === 0;
 }
 
 /** Records the approval and issues a code; returns the redirect the browser must follow. */
-export async function approve(ctx: Runtime, user: UserRecord, req: AuthorizeRequest, issuer: string): Promise<string> {
-  const now = ctx.clock.now();
-  const approved = (await ctx.store.oauth.consents.get(user.id, req.client.id)) ?? [];
+export async function approve(rt: Runtime, user: UserRecord, req: AuthorizeRequest, issuer: string): Promise<string> {
+  const now = rt.clock.now();
+  const approved = (await rt.store.oauth.consents.get(user.id, req.client.id)) ?? [];
   if (missing(approved, req.scopes).length > 0) {
-    await ctx.store.oauth.consents.save(user.id, req.client.id, [...new Set([...approved, ...req.scopes])], now);
+    await rt.store.oauth.consents.save(user.id, req.client.id, [...new Set([...approved, ...req.scopes])], now);
   }
   const code = issueSecret(CODE_PREFIX);
-  await ctx.store.oauth.codes.create({
+  await rt.store.oauth.codes.create({
     hash: code.hash,
     clientId: req.client.id,
     userId: user.id,
@@ -128,9 +128,9 @@ function redirectWith(uri: string, params: Record<string, string | null>): strin
 }
 
 /** CSP form-action sources a page needs when its form may end in a redirect to the app of `next`. */
-export async function formTargetsForNext(ctx: Runtime, next: string): Promise<string[]> {
+export async function formTargetsForNext(rt: Runtime, next: string): Promise<string[]> {
   if (!next.startsWith('/oauth/authorize?')) return [];
-  const check = await checkAuthorizeRequest(ctx, new URL(next, 'http://localhost').searchParams);
+  const check = await checkAuthorizeRequest(rt, new URL(next, 'http://localhost').searchParams);
   if (check.kind === 'show') return [];
   return [cspSourceFor(check.kind === 'ok' ? check.request.redirectUri : check.redirectUri)];
 }

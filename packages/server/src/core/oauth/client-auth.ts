@@ -25,7 +25,7 @@ export type AuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 export const CLIENT_AUTH_FAILED = 'Client authentication failed';
 
 export async function authenticateClient(
-  ctx: Runtime,
+  rt: Runtime,
   creds: ClientCredentials,
   ip: string | null,
 ): Promise<{ client: ClientRecord; method: AuthMethod }> {
@@ -39,20 +39,20 @@ export async function authenticateClient(
   const method: AuthMethod = creds.basic ? 'client_secret_basic' : secret !== undefined ? 'client_secret_post' : 'none';
   const clientKey = `client:${clientId.slice(0, 64)}`;
   const ipKey = `client-ip:${ip ?? 'unknown'}`;
-  await assertNotThrottled(ctx.limiter, ipKey, PER_IP);
-  await assertNotThrottled(ctx.limiter, clientKey, PER_CLIENT);
+  await assertNotThrottled(rt.limiter, ipKey, PER_IP);
+  await assertNotThrottled(rt.limiter, clientKey, PER_CLIENT);
 
-  const client = await (ctx.clients.get(clientId));
+  const client = await (rt.clients.get(clientId));
   const ok =
     client !== undefined &&
     (client.type === 'public'
       ? method === 'none'
       : secret !== undefined &&
         client.secretHash !== null &&
-        isWellFormedSecret(secret, ctx.config.prefixes.clientSecret) &&
+        isWellFormedSecret(secret, rt.config.prefixes.clientSecret) &&
         safeEqual(hashSecret(secret), client.secretHash));
   if (!ok || !client) {
-    await countFailure(ctx.limiter, [ipKey, PER_IP], [clientKey, PER_CLIENT]);
+    await countFailure(rt.limiter, [ipKey, PER_IP], [clientKey, PER_CLIENT]);
     throw oauthError('invalid_client', CLIENT_AUTH_FAILED);
   }
   return { client, method };

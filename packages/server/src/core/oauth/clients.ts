@@ -28,7 +28,7 @@ export interface CreatedClient {
   secret: string | null;
 }
 
-function checkSettings(ctx: Runtime, s: ClientSettings) {
+function checkSettings(rt: Runtime, s: ClientSettings) {
   const name = s.name.trim();
   if (name.length === 0 || name.length > 100) throw invalidRequest('Application name must be 1–100 characters');
   const redirectUris = [...new Set(s.redirectUris.map((u) => u.trim()).filter(Boolean))];
@@ -37,7 +37,7 @@ function checkSettings(ctx: Runtime, s: ClientSettings) {
   redirectUris.forEach(checkRedirectUriForRegistration);
   const scopes = normalize(s.scopes);
   if (scopes.length === 0) throw invalidRequest('At least one scope must be provided');
-  assertKnown(ctx.scopes, scopes);
+  assertKnown(rt.scopes, scopes);
   const grace = s.refreshGraceSeconds ?? 0;
   if (!Number.isInteger(grace) || grace < 0 || grace > MAX_REFRESH_GRACE_SECONDS) {
     throw invalidRequest(`Refresh grace period must be 0–${MAX_REFRESH_GRACE_SECONDS} seconds`);
@@ -45,10 +45,10 @@ function checkSettings(ctx: Runtime, s: ClientSettings) {
   return { name, redirectUris, scopes, jwtAccessTokens: s.jwtAccessTokens ?? false, refreshGraceSeconds: grace };
 }
 
-export async function createClient(ctx: Runtime, actor: Actor, ownerId: string, type: ClientType, settings: ClientSettings): Promise<CreatedClient> {
-  const s = checkSettings(ctx, settings);
-  const now = ctx.clock.now();
-  const secret = type === 'confidential' ? issueSecret(ctx.config.prefixes.clientSecret) : null;
+export async function createClient(rt: Runtime, actor: Actor, ownerId: string, type: ClientType, settings: ClientSettings): Promise<CreatedClient> {
+  const s = checkSettings(rt, settings);
+  const now = rt.clock.now();
+  const secret = type === 'confidential' ? issueSecret(rt.config.prefixes.clientSecret) : null;
   const client: ClientRecord = {
     id: publicId('app_'),
     ownerId,
@@ -59,54 +59,54 @@ export async function createClient(ctx: Runtime, actor: Actor, ownerId: string, 
     createdAt: now,
     updatedAt: now,
   };
-  await ctx.store.oauth.clients.create(client, audit(ctx, actor, 'client.create', client.id, ownerId, { name: s.name, type }));
+  await rt.store.oauth.clients.create(client, audit(rt, actor, 'client.create', client.id, ownerId, { name: s.name, type }));
   return { client, secret: secret?.secret ?? null };
 }
 
 /** The app if `actor` owns it (or is an admin); 404 otherwise. */
-export async function getManagedClient(ctx: Runtime, actor: Actor, clientId: string): Promise<ClientRecord> {
-  const client = await ctx.store.oauth.clients.get(clientId);
+export async function getManagedClient(rt: Runtime, actor: Actor, clientId: string): Promise<ClientRecord> {
+  const client = await rt.store.oauth.clients.get(clientId);
   if (!client || !actor.user || (client.ownerId !== actor.user.id && !actor.user.isAdmin)) throw notFound('Application not found');
   return client;
 }
 
-export async function updateClient(ctx: Runtime, actor: Actor, clientId: string, patch: Partial<ClientSettings>): Promise<ClientRecord> {
-  const current = await getManagedClient(ctx, actor, clientId);
-  const s = checkSettings(ctx, {
+export async function updateClient(rt: Runtime, actor: Actor, clientId: string, patch: Partial<ClientSettings>): Promise<ClientRecord> {
+  const current = await getManagedClient(rt, actor, clientId);
+  const s = checkSettings(rt, {
     name: patch.name ?? current.name,
     redirectUris: patch.redirectUris ?? current.redirectUris,
     scopes: patch.scopes ?? current.scopes,
     jwtAccessTokens: patch.jwtAccessTokens ?? current.jwtAccessTokens,
     refreshGraceSeconds: patch.refreshGraceSeconds ?? current.refreshGraceSeconds,
   });
-  const next: ClientRecord = { ...current, ...s, updatedAt: ctx.clock.now() };
-  await ctx.store.oauth.clients.update(next, audit(ctx, actor, 'client.update', clientId, current.ownerId, { fields: Object.keys(patch) }));
-  await ctx.revocations.publish(clientId);
+  const next: ClientRecord = { ...current, ...s, updatedAt: rt.clock.now() };
+  await rt.store.oauth.clients.update(next, audit(rt, actor, 'client.update', clientId, current.ownerId, { fields: Object.keys(patch) }));
+  await rt.revocations.publish(clientId);
   return next;
 }
 
-export async function rotateClientSecret(ctx: Runtime, actor: Actor, clientId: string): Promise<CreatedClient> {
-  const current = await getManagedClient(ctx, actor, clientId);
+export async function rotateClientSecret(rt: Runtime, actor: Actor, clientId: string): Promise<CreatedClient> {
+  const current = await getManagedClient(rt, actor, clientId);
   if (current.type !== 'confidential') throw invalidRequest('Public applications have no secret');
-  const secret = issueSecret(ctx.config.prefixes.clientSecret);
-  const next: ClientRecord = { ...current, secretHash: secret.hash, secretStart: secret.start, updatedAt: ctx.clock.now() };
-  await ctx.store.oauth.clients.update(next, audit(ctx, actor, 'client.rotate_secret', clientId, current.ownerId));
-  await ctx.revocations.publish(clientId);
+  const secret = issueSecret(rt.config.prefixes.clientSecret);
+  const next: ClientRecord = { ...current, secretHash: secret.hash, secretStart: secret.start, updatedAt: rt.clock.now() };
+  await rt.store.oauth.clients.update(next, audit(rt, actor, 'client.rotate_secret', clientId, current.ownerId));
+  await rt.revocations.publish(clientId);
   return { client: next, secret: secret.secret };
 }
 
-export async function deleteClient(ctx: Runtime, actor: Actor, clientId: string): Promise<void> {
-  const current = await getManagedClient(ctx, actor, clientId);
-  const now = ctx.clock.now();
-  await ctx.store.oauth.clients.delete(clientId, now, audit(ctx, actor, 'client.delete', clientId, current.ownerId));
-  await ctx.revocations.publish(clientId);
+export async function deleteClient(rt: Runtime, actor: Actor, clientId: string): Promise<void> {
+  const current = await getManagedClient(rt, actor, clientId);
+  const now = rt.clock.now();
+  await rt.store.oauth.clients.delete(clientId, now, audit(rt, actor, 'client.delete', clientId, current.ownerId));
+  await rt.revocations.publish(clientId);
 }
 
 /** A user withdraws an app's access: every grant (and its tokens) is revoked, consent forgotten. */
-export async function revokeAuthorization(ctx: Runtime, actor: Actor & { user: { id: string } }, clientId: string): Promise<number> {
-  const client = await ctx.store.oauth.clients.get(clientId);
+export async function revokeAuthorization(rt: Runtime, actor: Actor & { user: { id: string } }, clientId: string): Promise<number> {
+  const client = await rt.store.oauth.clients.get(clientId);
   if (!client) throw notFound('Application not found');
-  const ids = await ctx.store.oauth.grants.revokeAppAccess(actor.user.id, clientId, ctx.clock.now(), audit(ctx, actor, 'grant.revoke', clientId, actor.user.id, { client_id: clientId }));
-  for (const id of ids) await ctx.revocations.publish(id);
+  const ids = await rt.store.oauth.grants.revokeAppAccess(actor.user.id, clientId, rt.clock.now(), audit(rt, actor, 'grant.revoke', clientId, actor.user.id, { client_id: clientId }));
+  for (const id of ids) await rt.revocations.publish(id);
   return ids.length;
 }
