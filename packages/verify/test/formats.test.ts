@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   VerifyError,
   bearerToken,
+  parseBearer,
   formatWwwAuthenticate,
   insufficientScope,
   invalidToken,
@@ -35,6 +36,12 @@ describe('bearerToken', () => {
       expect(err).toBeInstanceOf(VerifyError);
       expect(err).toMatchObject({ status: 401, error: 'invalid_token', credentialsSent: true });
     }
+  });
+
+  it('parseBearer answers the same token, or undefined instead of throwing', () => {
+    expect(parseBearer('Bearer sk_abc')).toBe('sk_abc');
+    expect(parseBearer('bearer   a.b-c_d~e+f/g==')).toBe('a.b-c_d~e+f/g==');
+    for (const bad of ['', 'Bearer', 'Bearer a b', 'Basic abc', 'Bearer a"b']) expect(parseBearer(bad)).toBeUndefined();
   });
 
   it('tells "no credentials" apart (no error code in the challenge)', () => {

@@ -2,6 +2,8 @@
  * The `gatehouse` command, run in-process against both real backends with captured output,
  * plus one run of the real entry point in a child process.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/paths.js';
@@ -68,6 +70,8 @@ describe.each(BACKENDS)('gatehouse CLI on $name', (backend) => {
     const stored = await store.accounts.findUserByEmail('owner@example.com');
     expect(stored?.isAdmin).toBe(true);
     expect(stored?.passwordHash).toMatch(/^\$argon2id\$/);
+    // Nothing here seals a signing key: the server secret is loaded on first use, so none was generated.
+    expect(existsSync(join(target.dataDir, 'secret'))).toBe(false);
   });
 
   it('users create without --password-stdin exits 2 and creates nobody', async (ctx) => {
