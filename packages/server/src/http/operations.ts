@@ -4,18 +4,18 @@
  * own schemas on each request and documents itself like every other route.
  */
 import { type OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { jsonResponse } from './api/openapi.js';
 import type { AppEnv } from './env.js';
 import type { Runtime } from '../core/runtime.js';
 
 const Database = z.enum(['sqlite', 'postgres']);
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 const healthRoute = createRoute({
   method: 'get',
   path: '/healthz',
   tags: ['Operations'],
   summary: 'Liveness: the process answers',
-  responses: { 200: json(z.object({ status: z.literal('ok') }), 'Alive') },
+  responses: { 200: jsonResponse(z.object({ status: z.literal('ok') }), 'Alive') },
 });
 
 const readyRoute = createRoute({
@@ -24,8 +24,8 @@ const readyRoute = createRoute({
   tags: ['Operations'],
   summary: 'Readiness: the database answers',
   responses: {
-    200: json(z.object({ status: z.literal('ok'), database: Database }), 'Ready'),
-    503: json(z.object({ status: z.literal('unavailable'), database: Database }), 'The database does not answer'),
+    200: jsonResponse(z.object({ status: z.literal('ok'), database: Database }), 'Ready'),
+    503: jsonResponse(z.object({ status: z.literal('unavailable'), database: Database }), 'The database does not answer'),
   },
 });
 
@@ -34,7 +34,7 @@ const documentRoute = createRoute({
   path: '/openapi.json',
   tags: ['Operations'],
   summary: 'This OpenAPI 3.1 document',
-  responses: { 200: json(z.record(z.string(), z.unknown()), 'The document') },
+  responses: { 200: jsonResponse(z.record(z.string(), z.unknown()), 'The document') },
 });
 
 /** Registers the operational endpoints on `app`, whose routes `/openapi.json` documents. */

@@ -14,7 +14,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { type HonoAuthEnv, type Verifier, honoAuth, missingCredentials, refusalFor } from '@gatehouse/verify';
 import type { MiddlewareHandler } from 'hono';
 import { conflict, notFound } from '../core/errors.js';
-import { bearerSecurity, errorResponses, iso, jsonBody, jsonRouter } from '../http/api/openapi.js';
+import { bearerSecurity, errorResponses, iso, jsonBody, jsonRouter, jsonResponse } from '../http/api/openapi.js';
 import type { Clock } from '../core/clock.js';
 import { REALM } from '../http/errors.js';
 import { type Agent, AgentBook } from './agent-book.js';
@@ -39,7 +39,6 @@ const view = (a: Agent) => ({
   created_at: iso(a.createdAt)!,
   updated_at: iso(a.updatedAt)!,
 });
-const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 const errors = errorResponses(400, 401, 403, 404, 415, 422);
 const tags = ['Agents (sample API)'];
 
@@ -67,11 +66,11 @@ export function sampleApi(verifier: Verifier, clock: Clock, book = new AgentBook
   };
 
   app.openapi(
-    createRoute({ method: 'get', path: '/agents', summary: 'List your agents (scope read)', ...scoped('read'), responses: { 200: json(z.object({ data: z.array(AgentView) }), 'Your agents'), ...errors } }),
+    createRoute({ method: 'get', path: '/agents', summary: 'List your agents (scope read)', ...scoped('read'), responses: { 200: jsonResponse(z.object({ data: z.array(AgentView) }), 'Your agents'), ...errors } }),
     (c) => c.json({ data: book.list(c.get('credential').subject).map(view) }, 200),
   );
   app.openapi(
-    createRoute({ method: 'post', path: '/agents', summary: 'Create an agent (scope write)', ...scoped('write'), request: { body: jsonBody(CreateAgent) }, responses: { 201: json(AgentView, 'Created'), ...errors, ...errorResponses(409) } }),
+    createRoute({ method: 'post', path: '/agents', summary: 'Create an agent (scope write)', ...scoped('write'), request: { body: jsonBody(CreateAgent) }, responses: { 201: jsonResponse(AgentView, 'Created'), ...errors, ...errorResponses(409) } }),
     (c) => {
       const outcome = book.create(c.get('credential').subject, c.req.valid('json'), clock.now());
       if (outcome.status === 'owner-full') throw conflict(`An account may keep at most ${book.limits.perOwner} sample agents`);
@@ -80,11 +79,11 @@ export function sampleApi(verifier: Verifier, clock: Clock, book = new AgentBook
     },
   );
   app.openapi(
-    createRoute({ method: 'get', path: '/agents/{id}', summary: 'Get an agent (scope read)', ...scoped('read'), request: { params: IdParam }, responses: { 200: json(AgentView, 'The agent'), ...errors } }),
+    createRoute({ method: 'get', path: '/agents/{id}', summary: 'Get an agent (scope read)', ...scoped('read'), request: { params: IdParam }, responses: { 200: jsonResponse(AgentView, 'The agent'), ...errors } }),
     (c) => c.json(found(book.get(c.get('credential').subject, c.req.valid('param').id)), 200),
   );
   app.openapi(
-    createRoute({ method: 'patch', path: '/agents/{id}', summary: 'Update an agent (scope write)', ...scoped('write'), request: { params: IdParam, body: jsonBody(UpdateAgent) }, responses: { 200: json(AgentView, 'Updated'), ...errors } }),
+    createRoute({ method: 'patch', path: '/agents/{id}', summary: 'Update an agent (scope write)', ...scoped('write'), request: { params: IdParam, body: jsonBody(UpdateAgent) }, responses: { 200: jsonResponse(AgentView, 'Updated'), ...errors } }),
     (c) => c.json(found(book.update(c.get('credential').subject, c.req.valid('param').id, c.req.valid('json'), clock.now())), 200),
   );
   app.openapi(

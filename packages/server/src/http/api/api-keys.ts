@@ -4,7 +4,7 @@ import { createKey, getManagedKey, keyStatus, listKeys, revokeKey, rollKey } fro
 import type { ApiKeyRecord } from '../../core/model/api-key.js';
 import { actorOf, assertCanGrant, authenticate, requireSessionOrAdmin } from '../auth.js';
 import type { Runtime } from '../../core/runtime.js';
-import { bearerSecurity, errorResponses, iso, jsonBody, jsonRouter } from './openapi.js';
+import { bearerSecurity, errorResponses, iso, jsonBody, jsonRouter, jsonResponse } from './openapi.js';
 
 const MAX_EXPIRES_IN = 10 * 365 * 86_400;
 
@@ -60,7 +60,6 @@ export function view(key: ApiKeyRecord, now: number) {
   };
 }
 
-const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 const errors = errorResponses(400, 401, 403, 404, 415, 422);
 const tags = ['API keys'];
 
@@ -71,7 +70,7 @@ export function apiKeyRoutes(rt: Runtime) {
   app.use('/api-keys/*', authenticate(rt), requireSessionOrAdmin);
 
   app.openapi(
-    createRoute({ method: 'get', path: '/api-keys', summary: 'List your API keys', tags, security: bearerSecurity, responses: { 200: json(z.object({ data: z.array(ApiKeyView) }), 'Your API keys'), ...errors } }),
+    createRoute({ method: 'get', path: '/api-keys', summary: 'List your API keys', tags, security: bearerSecurity, responses: { 200: jsonResponse(z.object({ data: z.array(ApiKeyView) }), 'Your API keys'), ...errors } }),
     async (c) => {
       const now = rt.clock.now();
       return c.json({ data: (await listKeys(rt, c.get('principal').userId)).map((k) => view(k, now)) }, 200);
@@ -79,7 +78,7 @@ export function apiKeyRoutes(rt: Runtime) {
   );
 
   app.openapi(
-    createRoute({ method: 'post', path: '/api-keys', summary: 'Create an API key (the secret is returned once)', tags, security: bearerSecurity, request: { body: jsonBody(CreateBody) }, responses: { 201: json(WithSecret, 'Created; the secret is in `key`'), ...errors } }),
+    createRoute({ method: 'post', path: '/api-keys', summary: 'Create an API key (the secret is returned once)', tags, security: bearerSecurity, request: { body: jsonBody(CreateBody) }, responses: { 201: jsonResponse(WithSecret, 'Created; the secret is in `key`'), ...errors } }),
     async (c) => {
       const body = c.req.valid('json');
       assertCanGrant(rt, c, body.scopes);
@@ -96,7 +95,7 @@ export function apiKeyRoutes(rt: Runtime) {
   );
 
   app.openapi(
-    createRoute({ method: 'get', path: '/api-keys/{key_id}', summary: 'Get an API key', tags, security: bearerSecurity, request: { params: KeyIdParam }, responses: { 200: json(ApiKeyView, 'The key'), ...errors } }),
+    createRoute({ method: 'get', path: '/api-keys/{key_id}', summary: 'Get an API key', tags, security: bearerSecurity, request: { params: KeyIdParam }, responses: { 200: jsonResponse(ApiKeyView, 'The key'), ...errors } }),
     async (c) => {
       const key = await getManagedKey(rt, await actorOf(rt, c), c.req.valid('param').key_id);
       return c.json(view(key, rt.clock.now()), 200);
@@ -104,7 +103,7 @@ export function apiKeyRoutes(rt: Runtime) {
   );
 
   app.openapi(
-    createRoute({ method: 'post', path: '/api-keys/{key_id}/revoke', summary: 'Revoke an API key', tags, security: bearerSecurity, request: { params: KeyIdParam }, responses: { 200: json(ApiKeyView, 'Revoked (idempotent)'), ...errors } }),
+    createRoute({ method: 'post', path: '/api-keys/{key_id}/revoke', summary: 'Revoke an API key', tags, security: bearerSecurity, request: { params: KeyIdParam }, responses: { 200: jsonResponse(ApiKeyView, 'Revoked (idempotent)'), ...errors } }),
     async (c) => {
       const key = await revokeKey(rt, await actorOf(rt, c), c.req.valid('param').key_id);
       return c.json(view(key, rt.clock.now()), 200);
@@ -119,7 +118,7 @@ export function apiKeyRoutes(rt: Runtime) {
       tags,
       security: bearerSecurity,
       request: { params: KeyIdParam, body: { ...jsonBody(RollBody), required: false } },
-      responses: { 200: json(WithSecret, 'Rolled; the new secret is in `key`'), ...errors },
+      responses: { 200: jsonResponse(WithSecret, 'Rolled; the new secret is in `key`'), ...errors },
     }),
     async (c) => {
       const grace = (c.req.valid('json') as z.infer<typeof RollBody> | undefined)?.grace_seconds ?? 0;

@@ -8,7 +8,7 @@ import { type ClientSettings, MAX_REDIRECT_URIS, MAX_REFRESH_GRACE_SECONDS, crea
 import type { ClientRecord } from '../../core/model/client.js';
 import { actorOf, assertCanGrant, authenticate, requireSessionOrAdmin } from '../auth.js';
 import type { Runtime } from '../../core/runtime.js';
-import { bearerSecurity, errorResponses, iso, jsonBody, jsonRouter } from './openapi.js';
+import { bearerSecurity, errorResponses, iso, jsonBody, jsonRouter, jsonResponse } from './openapi.js';
 
 export const ApplicationView = z
   .object({
@@ -78,7 +78,6 @@ export function applicationView(client: ClientRecord) {
   };
 }
 
-const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 const errors = errorResponses(400, 401, 403, 404, 415, 422);
 const tags = ['Applications'];
 const NO_STORE = { 'Cache-Control': 'no-store' };
@@ -90,7 +89,7 @@ export function applicationRoutes(rt: Runtime) {
   app.use('/applications/*', authenticate(rt), requireSessionOrAdmin);
 
   app.openapi(
-    createRoute({ method: 'get', path: '/applications', summary: 'List your OAuth applications', tags, security: bearerSecurity, responses: { 200: json(z.object({ data: z.array(ApplicationView) }), 'Your applications'), ...errors } }),
+    createRoute({ method: 'get', path: '/applications', summary: 'List your OAuth applications', tags, security: bearerSecurity, responses: { 200: jsonResponse(z.object({ data: z.array(ApplicationView) }), 'Your applications'), ...errors } }),
     async (c) => c.json({ data: (await rt.store.oauth.clients.list(c.get('principal').userId)).map(applicationView) }, 200),
   );
 
@@ -102,7 +101,7 @@ export function applicationRoutes(rt: Runtime) {
       tags,
       security: bearerSecurity,
       request: { body: jsonBody(CreateBody) },
-      responses: { 201: json(WithSecret, 'Registered; the secret is in `client_secret`'), ...errors },
+      responses: { 201: jsonResponse(WithSecret, 'Registered; the secret is in `client_secret`'), ...errors },
     }),
     async (c) => {
       const body = c.req.valid('json');
@@ -120,7 +119,7 @@ export function applicationRoutes(rt: Runtime) {
   );
 
   app.openapi(
-    createRoute({ method: 'get', path: '/applications/{client_id}', summary: 'Get an OAuth application', tags, security: bearerSecurity, request: { params: ClientIdParam }, responses: { 200: json(ApplicationView, 'The application'), ...errors } }),
+    createRoute({ method: 'get', path: '/applications/{client_id}', summary: 'Get an OAuth application', tags, security: bearerSecurity, request: { params: ClientIdParam }, responses: { 200: jsonResponse(ApplicationView, 'The application'), ...errors } }),
     async (c) => {
       const client = await getManagedClient(rt, await actorOf(rt, c), c.req.valid('param').client_id);
       return c.json(applicationView(client), 200);
@@ -135,7 +134,7 @@ export function applicationRoutes(rt: Runtime) {
       tags,
       security: bearerSecurity,
       request: { params: ClientIdParam, body: jsonBody(UpdateBody) },
-      responses: { 200: json(ApplicationView, 'Updated'), ...errors },
+      responses: { 200: jsonResponse(ApplicationView, 'Updated'), ...errors },
     }),
     async (c) => {
       const body = c.req.valid('json');
@@ -159,7 +158,7 @@ export function applicationRoutes(rt: Runtime) {
       tags,
       security: bearerSecurity,
       request: { params: ClientIdParam },
-      responses: { 200: json(WithSecret, 'Rotated; the old secret stops working at once, the new one is in `client_secret`'), ...errors },
+      responses: { 200: jsonResponse(WithSecret, 'Rotated; the old secret stops working at once, the new one is in `client_secret`'), ...errors },
     }),
     async (c) => {
       const { client, secret } = await rotateClientSecret(rt, await actorOf(rt, c), c.req.valid('param').client_id);

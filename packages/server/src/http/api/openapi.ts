@@ -70,4 +70,7 @@ export const jsonBody = <T extends z.ZodType>(schema: T) => ({
   content: { 'application/json': { schema } },
 });
 
+/** A response documented with its JSON schema. */
+export const jsonResponse = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+
 export const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

@@ -8,7 +8,8 @@ import { introspect } from '../../core/oauth/introspection.js';
 import { Introspection } from '../../core/oauth/wire.js';
 import type { Runtime } from '../../core/runtime.js';
 import { authenticate, urlencodedForm } from './form.js';
-import { CLIENT_AUTH, clientSecurity, formBody, json, NO_STORE, nonEmpty, oauthErrors, oauthRouter } from './router.js';
+import { CLIENT_AUTH, clientSecurity, formBody, NO_STORE, nonEmpty, oauthErrors, oauthRouter } from './router.js';
+import { jsonResponse } from '../api/openapi.js';
 
 const IntrospectRequest = z.object({ token: nonEmpty(), ...CLIENT_AUTH });
 
@@ -20,7 +21,7 @@ const route = createRoute({
   security: clientSecurity,
   middleware: [urlencodedForm] as const,
   request: { body: formBody(IntrospectRequest) },
-  responses: { 200: json(Introspection, "The token's state"), ...oauthErrors(400, 401, 429) },
+  responses: { 200: jsonResponse(Introspection, "The token's state"), ...oauthErrors(400, 401, 429) },
 });
 
 export function introspectRoutes(rt: Runtime) {

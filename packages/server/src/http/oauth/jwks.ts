@@ -2,7 +2,8 @@
 import { createRoute } from '@hono/zod-openapi';
 import { JsonWebKeySet } from '../../core/oauth/wire.js';
 import type { Runtime } from '../../core/runtime.js';
-import { json, oauthRouter } from './router.js';
+import { oauthRouter } from './router.js';
+import { jsonResponse } from '../api/openapi.js';
 
 /** Resource servers may cache the set this long; rotation delays should exceed it. */
 export const JWKS_MAX_AGE_SECONDS = 300;
@@ -12,7 +13,7 @@ const route = createRoute({
   path: '/.well-known/jwks.json',
   tags: ['Discovery'],
   summary: 'The public signing keys (RFC 7517): upcoming, current and recently retired',
-  responses: { 200: json(JsonWebKeySet, 'The key set (cacheable for 5 minutes)') },
+  responses: { 200: jsonResponse(JsonWebKeySet, 'The key set (cacheable for 5 minutes)') },
 });
 
 export function jwksRoutes(rt: Runtime) {

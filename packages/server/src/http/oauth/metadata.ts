@@ -7,14 +7,15 @@ import { createRoute } from '@hono/zod-openapi';
 import { grants } from '../../core/oauth/grants/index.js';
 import { type AuthorizationServerMetadata as Metadata, AuthorizationServerMetadata } from '../../core/oauth/wire.js';
 import type { Runtime } from '../../core/runtime.js';
-import { json, oauthRouter } from './router.js';
+import { oauthRouter } from './router.js';
+import { jsonResponse } from '../api/openapi.js';
 
 const route = createRoute({
   method: 'get',
   path: '/.well-known/oauth-authorization-server',
   tags: ['Discovery'],
   summary: 'Authorization server metadata (RFC 8414)',
-  responses: { 200: json(AuthorizationServerMetadata, 'The metadata (cacheable for 5 minutes)') },
+  responses: { 200: jsonResponse(AuthorizationServerMetadata, 'The metadata (cacheable for 5 minutes)') },
 });
 
 export function metadataRoutes(rt: Runtime) {

@@ -6,6 +6,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { invalidRequest } from '../../core/errors.js';
 import { OAuthErrorBody } from '../../core/oauth/wire.js';
+import { jsonResponse } from '../api/openapi.js';
 import type { AppEnv } from '../env.js';
 
 export const FORM = 'application/x-www-form-urlencoded';
@@ -50,7 +51,6 @@ export const CLIENT_BASIC_SCHEME = {
 
 export const formBody = <T extends z.ZodType>(schema: T) => ({ required: true, content: { [FORM]: { schema } } });
 
-export const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 export const html = (description: string) => ({ description, content: { 'text/html': { schema: z.string() } } });
 
@@ -61,4 +61,4 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
 };
 
 /** RFC 6749 §5.2 error responses. */
-export const oauthErrors = (...codes: number[]) => Object.fromEntries(codes.map((code) => [code, json(OAuthErrorBody, ERROR_DESCRIPTIONS[code] ?? 'Error')]));
+export const oauthErrors = (...codes: number[]) => Object.fromEntries(codes.map((code) => [code, jsonResponse(OAuthErrorBody, ERROR_DESCRIPTIONS[code] ?? 'Error')]));

@@ -9,7 +9,8 @@ import { grants } from '../../core/oauth/grants/index.js';
 import { TokenResponse } from '../../core/oauth/wire.js';
 import type { Runtime } from '../../core/runtime.js';
 import { authenticate, urlencodedForm } from './form.js';
-import { CLIENT_AUTH, clientSecurity, formBody, json, NO_STORE, oauthErrors, oauthRouter, required } from './router.js';
+import { CLIENT_AUTH, clientSecurity, formBody, NO_STORE, oauthErrors, oauthRouter, required } from './router.js';
+import { jsonResponse } from '../api/openapi.js';
 
 /** Each grant's parameters, optional at this level: a grant reports the ones it misses itself. */
 const grantParameters = Object.fromEntries(grants.parameters().map((p) => [p.name, z.string().optional().describe(p.description)]));
@@ -29,7 +30,7 @@ const route = createRoute({
   security: clientSecurity,
   middleware: [urlencodedForm] as const,
   request: { body: formBody(TokenRequest) },
-  responses: { 200: json(TokenResponse, 'Tokens (`Cache-Control: no-store`)'), ...oauthErrors(400, 401, 429) },
+  responses: { 200: jsonResponse(TokenResponse, 'Tokens (`Cache-Control: no-store`)'), ...oauthErrors(400, 401, 429) },
 });
 
 export function tokenRoutes(rt: Runtime) {
