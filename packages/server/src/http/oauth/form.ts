@@ -3,7 +3,8 @@
  * each appear once (RFC 6749 §3.1, §3.2), and client authentication by HTTP Basic, whose parts
  * are form-url-encoded (RFC 6749 §2.3.1), or by the form's client_id/client_secret.
  */
-import type { Context, MiddlewareHandler } from 'hono';
+import type { OpenAPIHono, RouteConfig, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { invalidRequest } from '../../core/errors.js';
 import { type ClientCredentials, authenticateClient } from '../../core/oauth/client-auth.js';
 import type { ClientRecord } from '../../core/model/client.js';
@@ -11,35 +12,48 @@ import type { AppEnv } from '../env.js';
 import type { Runtime } from '../../core/runtime.js';
 import { clientIp } from '../ip.js';
 import { requestHeader } from '../request-header.js';
+import { formBody, formError, oauthRouter } from './router.js';
 
 /**
- * Media type parameters are accepted as `;name=value` only: that is what the route's own
- * media-type check (zod-openapi) admits, and a request it refused would get a 415 instead of
- * the OAuth error.
+ * Media type parameters are accepted as `;name=value` only, as the OpenAPI document's media
+ * type admits them.
  */
 const URLENCODED = /^application\/x-www-form-urlencoded(;\s*[A-Za-z0-9-]+=[^;]+)*$/i;
 
 /**
- * Route middleware of the form-encoded endpoints, run before the route's schema validation:
- * the Content-Type must be an urlencoded form and no parameter may repeat. The body readBody
- * already holds is parsed here, once, and handed to the route's validator as its cached form, which
- * it reads before parsing the body itself.
+ * The validated form of an OAuth endpoint: the Content-Type must be an urlencoded form, no
+ * parameter may repeat, and the parameters must match `schema` (the one the route documents);
+ * any failure is RFC 6749 §5.2 `invalid_request`. The body is the copy readBody already holds,
+ * and the headers are read from Node's request: nothing here builds a web Request.
  */
-export const urlencodedForm: MiddlewareHandler<AppEnv> = async (c, next) => {
+export async function readForm<T extends z.ZodType>(c: Context<AppEnv>, schema: T): Promise<z.output<T>> {
   if (!URLENCODED.test(requestHeader(c, 'content-type') ?? '')) {
     throw invalidRequest('Content-Type must be application/x-www-form-urlencoded');
   }
-  const params = new URLSearchParams(await c.req.text());
-  const seen = new Set<string>();
-  for (const name of params.keys()) {
-    if (seen.has(name)) throw invalidRequest(`Parameter ${name} must appear only once`);
-    seen.add(name);
+  const fields: Record<string, string> = Object.create(null);
+  for (const [name, value] of new URLSearchParams(await c.req.text())) {
+    if (name in fields) throw invalidRequest(`Parameter ${name} must appear only once`);
+    fields[name] = value;
   }
-  // Hono's form validator reads a cached body view only through `forEach(value, key)`, which
-  // URLSearchParams has too: caching it avoids building a FormData per request (undici's is slow).
-  (c.req.bodyCache as Record<string, unknown>).formData = Promise.resolve(params);
-  return next();
-};
+  const result = schema.safeParse(fields);
+  if (!result.success) throw formError(result.error);
+  return result.data;
+}
+
+/**
+ * A POST endpoint taking a form: `route` (with `schema` as its body) goes into the OpenAPI
+ * document, and the handler receives the form `readForm` validated against that same schema.
+ */
+export function formEndpoint<T extends z.ZodType>(
+  route: Omit<RouteConfig, 'request'> & { method: 'post' },
+  schema: T,
+  handle: (c: Context<AppEnv>, form: z.output<T>) => Promise<Response>,
+): OpenAPIHono<AppEnv> {
+  const app = oauthRouter();
+  app.openAPIRegistry.registerPath({ ...route, request: { body: formBody(schema) } });
+  app.post(route.path, async (c) => handle(c, await readForm(c, schema)));
+  return app;
+}
 
 const decode = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
 

@@ -3,11 +3,11 @@
  * tokens. The answer is 200 whether or not the token was known (§2.2), so a caller learns
  * nothing about other clients' tokens.
  */
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { revoke } from '../../core/oauth/introspection.js';
 import type { Runtime } from '../../core/runtime.js';
-import { authenticate, urlencodedForm } from './form.js';
-import { CLIENT_AUTH, clientSecurity, formBody, NO_STORE, nonEmpty, oauthErrors, oauthRouter } from './router.js';
+import { authenticate, formEndpoint } from './form.js';
+import { CLIENT_AUTH, clientSecurity, NO_STORE, nonEmpty, oauthErrors } from './router.js';
 
 const RevokeRequest = z.object({
   token: nonEmpty(),
@@ -15,20 +15,17 @@ const RevokeRequest = z.object({
   ...CLIENT_AUTH,
 });
 
-const route = createRoute({
-  method: 'post',
+const route = {
+  method: 'post' as const,
   path: '/oauth/revoke',
   tags: ['OAuth 2.0'],
   summary: 'Revoke an access or refresh token issued to the calling app (RFC 7009)',
   security: clientSecurity,
-  middleware: [urlencodedForm] as const,
-  request: { body: formBody(RevokeRequest) },
   responses: { 200: { description: 'Revoked, or the token was unknown (empty body)' }, ...oauthErrors(400, 401, 429) },
-});
+};
 
 export function revokeRoutes(rt: Runtime) {
-  return oauthRouter().openapi(route, async (c) => {
-    const form = c.req.valid('form');
+  return formEndpoint(route, RevokeRequest, async (c, form) => {
     const client = await authenticate(rt, c, form);
     await revoke(rt, client, form.token);
     return c.body(null, 200, NO_STORE);

@@ -4,7 +4,7 @@
  * (400) — never the 422 of /v1 — which errors.ts then renders like any other OAuth error.
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { invalidRequest } from '../../core/errors.js';
+import { type GatehouseError, invalidRequest } from '../../core/errors.js';
 import { OAuthErrorBody } from '../../core/oauth/wire.js';
 import { jsonResponse } from '../api/openapi.js';
 import type { AppEnv } from '../env.js';
@@ -23,13 +23,17 @@ export const required = () => z.string({ error: (issue) => (issue.input === unde
 /** A required parameter that may not be empty either (RFC 6749 §3.1: no value counts as omitted). */
 export const nonEmpty = () => required().min(1, MISSING);
 
+/** The invalid_request a request that fails its schema gets: "Missing <name>" or "Invalid <name>: …". */
+export function formError(error: z.ZodError): GatehouseError {
+  const issue = error.issues[0];
+  const name = issue?.path.map(String).join('.') || 'body';
+  return invalidRequest(issue?.message === MISSING ? `Missing ${name}` : `Invalid ${name}: ${issue?.message ?? 'malformed request'}`);
+}
+
 export function oauthRouter(): OpenAPIHono<AppEnv> {
   return new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
-      if (result.success) return;
-      const issue = result.error.issues[0];
-      const name = issue?.path.map(String).join('.') || 'body';
-      throw invalidRequest(issue?.message === MISSING ? `Missing ${name}` : `Invalid ${name}: ${issue?.message ?? 'malformed request'}`);
+      if (!result.success) throw formError(result.error);
     },
   });
 }

@@ -4,12 +4,12 @@
  * built from the registry, so every grant's parameters are validated and documented here
  * without this file changing when a grant is added.
  */
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { grants } from '../../core/oauth/grants/index.js';
 import { TokenResponse } from '../../core/oauth/wire.js';
 import type { Runtime } from '../../core/runtime.js';
-import { authenticate, urlencodedForm } from './form.js';
-import { CLIENT_AUTH, clientSecurity, formBody, NO_STORE, oauthErrors, oauthRouter, required } from './router.js';
+import { authenticate, formEndpoint } from './form.js';
+import { CLIENT_AUTH, clientSecurity, NO_STORE, oauthErrors, required } from './router.js';
 import { jsonResponse } from '../api/openapi.js';
 
 /** Each grant's parameters, optional at this level: a grant reports the ones it misses itself. */
@@ -22,20 +22,17 @@ const TokenRequest = z.object({
   ...CLIENT_AUTH,
 });
 
-const route = createRoute({
-  method: 'post',
+const route = {
+  method: 'post' as const,
   path: '/oauth/token',
   tags: ['OAuth 2.0'],
   summary: 'Exchange a code, refresh a token, or get a client_credentials token (RFC 6749 §3.2)',
   security: clientSecurity,
-  middleware: [urlencodedForm] as const,
-  request: { body: formBody(TokenRequest) },
   responses: { 200: jsonResponse(TokenResponse, 'Tokens (`Cache-Control: no-store`)'), ...oauthErrors(400, 401, 429) },
-});
+};
 
 export function tokenRoutes(rt: Runtime) {
-  return oauthRouter().openapi(route, async (c) => {
-    const form = c.req.valid('form');
+  return formEndpoint(route, TokenRequest, async (c, form) => {
     const client = await authenticate(rt, c, form);
     const response = await grants.get(form.grant_type).handle(rt, client, form);
     return c.json(response, 200, NO_STORE);
