@@ -12,6 +12,9 @@ export interface LimitRule {
   windowMs: number;
 }
 
+/** A key and the rule it is counted under. */
+export type LimitCheck = readonly [key: string, rule: LimitRule];
+
 export interface LimitState {
   /** For `consume`: the points were counted and fit. For `peek`: one more point would fit. */
   allowed: boolean;
@@ -25,8 +28,11 @@ export interface LimitState {
 export interface Limiter {
   /** Counts `points` (default 1) against `key`. */
   consume(key: string, rule: LimitRule, points?: number): Promise<LimitState>;
-  /** The state of `key` without counting anything. */
-  peek(key: string, rule: LimitRule): Promise<LimitState>;
+  /**
+   * The state of each key, in order, without counting anything: the checks before a credential
+   * is tried, asked together (one round trip for a shared limiter).
+   */
+  peek(checks: readonly LimitCheck[]): Promise<LimitState[]>;
   /** Forgets `key` (e.g. after a successful sign-in). */
   reset(key: string): Promise<void>;
 }

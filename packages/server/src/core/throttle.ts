@@ -4,17 +4,17 @@
  * the window ends. With a shared limiter the count holds across instances.
  */
 import { throttled } from './errors.js';
-import type { LimitRule, Limiter } from './ports.js';
+import type { LimitCheck, LimitRule, Limiter } from './ports.js';
 
 export type ThrottleRule = LimitRule;
 
-/** Throws a 429 GatehouseError (with retry_after) when `key` has used up `rule`. */
-export async function assertNotThrottled(limiter: Limiter, key: string, rule: ThrottleRule): Promise<void> {
-  const state = await limiter.peek(key, rule);
-  if (!state.allowed) throw throttled(state.retryAfterMs / 1000);
+/** Throws a 429 GatehouseError (with retry_after of the first refusal) when a key has used up its rule. */
+export async function assertNotThrottled(limiter: Limiter, ...checks: LimitCheck[]): Promise<void> {
+  const refused = (await limiter.peek(checks)).find((state) => !state.allowed);
+  if (refused) throw throttled(refused.retryAfterMs / 1000);
 }
 
 /** Counts one failure against each key. */
-export async function countFailure(limiter: Limiter, ...checks: Array<[key: string, rule: ThrottleRule]>): Promise<void> {
+export async function countFailure(limiter: Limiter, ...checks: LimitCheck[]): Promise<void> {
   await Promise.all(checks.map(([key, rule]) => limiter.consume(key, rule)));
 }

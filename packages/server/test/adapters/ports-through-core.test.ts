@@ -84,6 +84,6 @@ describe.each(BACKENDS)('ports through core on $name', (backend) => {
     for (let i = 0; i < 10; i++) await expect(attempt(`${secret}x`, `198.51.100.${i}`)).rejects.toMatchObject({ code: 'unauthenticated' });
     // The eleventh try is refused before the secret is even checked, whatever the IP: the right secret too.
     await expect(attempt(secret, '198.51.100.99')).rejects.toMatchObject({ code: 'throttled', status: 429 });
-    expect((await rt.limiter.peek(`v0auth:key:${key.id}`, { limit: 10, windowMs: 300_000 })).allowed).toBe(false);
+    expect((await rt.limiter.peek([[`v0auth:key:${key.id}`, { limit: 10, windowMs: 300_000 }]]))[0]?.allowed).toBe(false);
   });
 });

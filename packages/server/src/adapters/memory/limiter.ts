@@ -4,7 +4,7 @@
  * each count on their own until a shared implementation is configured.
  */
 import type { Clock } from '../../core/clock.js';
-import type { LimitRule, LimitState, Limiter } from '../../core/ports.js';
+import type { LimitCheck, LimitRule, LimitState, Limiter } from '../../core/ports.js';
 
 interface Window {
   count: number;
@@ -32,11 +32,13 @@ export class MemoryLimiter implements Limiter {
     return { allowed: w.count <= rule.limit, remaining: Math.max(0, rule.limit - w.count), retryAfterMs: w.resetAt - now };
   }
 
-  async peek(key: string, rule: LimitRule): Promise<LimitState> {
+  async peek(checks: readonly LimitCheck[]): Promise<LimitState[]> {
     const now = this.clock.now();
-    const w = this.windows.get(key);
-    if (!w || w.resetAt <= now) return { allowed: true, remaining: rule.limit, retryAfterMs: 0 };
-    return { allowed: w.count < rule.limit, remaining: Math.max(0, rule.limit - w.count), retryAfterMs: w.resetAt - now };
+    return checks.map(([key, rule]) => {
+      const w = this.windows.get(key);
+      if (!w || w.resetAt <= now) return { allowed: true, remaining: rule.limit, retryAfterMs: 0 };
+      return { allowed: w.count < rule.limit, remaining: Math.max(0, rule.limit - w.count), retryAfterMs: w.resetAt - now };
+    });
   }
 
   async reset(key: string): Promise<void> {
