@@ -8,7 +8,8 @@ import { createClient } from '../../src/core/oauth/clients.js';
 import type { UserRecord } from '../../src/core/model/user.js';
 import { sqlite } from '../helpers/backends.js';
 import { type TestServer, seedUser, systemActor, useServer } from '../helpers/server.js';
-import { PASSWORD, UserAgent } from '../oauth/support.js';
+import { Browser } from '../helpers/http.js';
+import { PASSWORD, authorize } from '../oauth/support.js';
 
 interface Run {
   code: Promise<number>;
@@ -64,7 +65,7 @@ describe('gatehouse login (loopback redirect, RFC 8252)', () => {
     expect(url.searchParams.get('code_challenge_method')).toBe('S256');
     expect(url.searchParams.get('redirect_uri')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback$/);
 
-    const back = await new UserAgent(server.url).authorize(url, { email: user.email, password: PASSWORD });
+    const back = await authorize(new Browser(server.url), url, { email: user.email, password: PASSWORD });
     const landing = await fetch(back);
     expect(landing.status).toBe(200);
     expect(await landing.text()).toContain('Signed in');
@@ -85,7 +86,7 @@ describe('gatehouse login (loopback redirect, RFC 8252)', () => {
     const store = join(dir, 'denied.json');
     const run = login(server, ['--client-id', appId, '--store', store]);
     const url = await printedUrl(run);
-    const back = await new UserAgent(server.url).authorize(url, { email: user.email, password: PASSWORD }, 'deny');
+    const back = await authorize(new Browser(server.url), url, { email: user.email, password: PASSWORD }, 'deny');
     expect(back.searchParams.get('error')).toBe('access_denied');
     await fetch(back);
     expect(await run.code).toBe(1);

@@ -39,10 +39,11 @@ export class Browser {
   readonly cookies = new CookieJar();
   constructor(private readonly base: string) {}
 
-  async request(path: string, init: RequestInit = {}): Promise<Response> {
+  /** `path` is resolved against the base URL (a `Location` may be absolute). */
+  async request(path: string | URL, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     if (this.cookies.header()) headers.set('cookie', this.cookies.header());
-    const res = await fetch(this.base + path, { ...init, headers, redirect: 'manual' });
+    const res = await fetch(new URL(path, this.base), { ...init, headers, redirect: 'manual' });
     this.cookies.store(res);
     return res;
   }

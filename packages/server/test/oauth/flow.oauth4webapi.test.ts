@@ -8,7 +8,8 @@ import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../helpers/backends.js';
 import { type TestServer, seedKey, seedUser, startTestServer } from '../helpers/server.js';
-import { PASSWORD, REDIRECT_URI, UserAgent, agentsStatus, registerApp } from './support.js';
+import { Browser } from '../helpers/http.js';
+import { PASSWORD, REDIRECT_URI, authorize, agentsStatus, registerApp } from './support.js';
 
 const insecure = { [oauth.allowInsecureRequests]: true } as const;
 
@@ -43,7 +44,7 @@ describe.each(BACKENDS)('oauth4webapi drives the flow on $name', (backend) => {
     expect(as.scopes_supported).toEqual(['read', 'write', 'delete', 'admin']);
   });
 
-  const authorize = async (s: TestServer, c: oauth.Client, scope: string, challenge: string | null) => {
+  const signInAndAuthorize = async (s: TestServer, c: oauth.Client, scope: string, challenge: string | null) => {
     const email = `user-${Math.random().toString(36).slice(2)}@example.com`;
     const user = await seedUser(s, email, PASSWORD);
     const state = oauth.generateRandomState();
@@ -57,7 +58,7 @@ describe.each(BACKENDS)('oauth4webapi drives the flow on $name', (backend) => {
       url.searchParams.set('code_challenge', challenge);
       url.searchParams.set('code_challenge_method', 'S256');
     }
-    const back = await new UserAgent(s.url).authorize(url, { email, password: PASSWORD });
+    const back = await authorize(new Browser(s.url), url, { email, password: PASSWORD });
     return { back, state, userId: user.id };
   };
 
@@ -71,7 +72,7 @@ describe.each(BACKENDS)('oauth4webapi drives the flow on $name', (backend) => {
     const c: oauth.Client = { client_id: app.client.id };
     const clientAuth = auth(app.secret!);
     const verifier = oauth.generateRandomCodeVerifier();
-    const { back, state, userId } = await authorize(s, c, 'read write', await oauth.calculatePKCECodeChallenge(verifier));
+    const { back, state, userId } = await signInAndAuthorize(s, c, 'read write', await oauth.calculatePKCECodeChallenge(verifier));
 
     // A wrong state or a foreign issuer is caught by the library before any token request.
     expect(() => oauth.validateAuthResponse(as, c, back, 'not-the-state')).toThrow(/state/);
@@ -114,7 +115,7 @@ describe.each(BACKENDS)('oauth4webapi drives the flow on $name', (backend) => {
     const app = await registerApp(s, 'public');
     const c: oauth.Client = { client_id: app.client.id };
     const verifier = oauth.generateRandomCodeVerifier();
-    const { back, state } = await authorize(s, c, 'read', await oauth.calculatePKCECodeChallenge(verifier));
+    const { back, state } = await signInAndAuthorize(s, c, 'read', await oauth.calculatePKCECodeChallenge(verifier));
     const params = oauth.validateAuthResponse(as, c, back, state);
 
     const wrong = await oauth.authorizationCodeGrantRequest(as, c, oauth.None(), params, REDIRECT_URI, oauth.generateRandomCodeVerifier(), insecure);
@@ -123,7 +124,7 @@ describe.each(BACKENDS)('oauth4webapi drives the flow on $name', (backend) => {
     // The failed attempt consumed the code (single use): no guessing the verifier on one code.
     const retry = await oauth.authorizationCodeGrantRequest(as, c, oauth.None(), params, REDIRECT_URI, verifier, insecure);
     await expect(oauth.processAuthorizationCodeResponse(as, c, retry)).rejects.toMatchObject({ error: 'invalid_grant' });
-    const again = await authorize(s, c, 'read', await oauth.calculatePKCECodeChallenge(verifier));
+    const again = await signInAndAuthorize(s, c, 'read', await oauth.calculatePKCECodeChallenge(verifier));
     const fresh = oauth.validateAuthResponse(as, c, again.back, again.state);
     const tokens = await oauth.processAuthorizationCodeResponse(as, c, await oauth.authorizationCodeGrantRequest(as, c, oauth.None(), fresh, REDIRECT_URI, verifier, insecure));
     expect(tokens.scope).toBe('read');

@@ -9,7 +9,8 @@ import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../helpers/backends.js';
 import { type TestServer, seedUser, startTestServer } from '../helpers/server.js';
-import { PASSWORD, REDIRECT_URI, UserAgent, agentsStatus, registerApp } from './support.js';
+import { Browser } from '../helpers/http.js';
+import { PASSWORD, REDIRECT_URI, authorize, agentsStatus, registerApp } from './support.js';
 
 type Method = 'client_secret_post' | 'client_secret_basic';
 const AUTH: Record<Method, () => client.ClientAuth> = { client_secret_post: () => client.ClientSecretPost(), client_secret_basic: () => client.ClientSecretBasic() };
@@ -35,7 +36,7 @@ describe.each(BACKENDS)('openid-client drives the full flow on $name', (backend)
   const newUser = async (s: TestServer) => {
     const email = `user-${Math.random().toString(36).slice(2)}@example.com`;
     await seedUser(s, email, PASSWORD);
-    return { ua: new UserAgent(s.url), user: { email, password: PASSWORD } };
+    return { browser: new Browser(s.url), user: { email, password: PASSWORD } };
   };
 
   it.for(['client_secret_post', 'client_secret_basic'] as const)('confidential app with %s: discovery, PKCE, code, /v1/agents, refresh, revoke, introspect', async (method, ctx) => {
@@ -65,8 +66,8 @@ describe.each(BACKENDS)('openid-client drives the full flow on $name', (backend)
       state,
     });
     expect(url.href.startsWith(`${s.url}/oauth/authorize?`)).toBe(true);
-    const { ua, user } = await newUser(s);
-    const back = await ua.authorize(url, user);
+    const { browser, user } = await newUser(s);
+    const back = await authorize(browser, url, user);
     expect([...back.searchParams.keys()].sort()).toEqual(['code', 'iss', 'state']);
 
     const tokens = await client.authorizationCodeGrant(config, back, { pkceCodeVerifier: verifier, expectedState: state });
@@ -110,11 +111,11 @@ describe.each(BACKENDS)('openid-client drives the full flow on $name', (backend)
     const app = await registerApp(s, 'public');
     expect(app.secret).toBeNull();
     const config = await client.discovery(new URL(s.url), app.client.id, undefined, client.None(), { algorithm: 'oauth2', execute: [client.allowInsecureRequests] });
-    const { ua, user } = await newUser(s);
+    const { browser, user } = await newUser(s);
 
     // Without PKCE the server answers the app with an error (after validating client and redirect URI).
     const noPkceState = client.randomState();
-    const refused = await ua.authorize(client.buildAuthorizationUrl(config, { redirect_uri: REDIRECT_URI, scope: 'read', state: noPkceState }), user);
+    const refused = await authorize(browser, client.buildAuthorizationUrl(config, { redirect_uri: REDIRECT_URI, scope: 'read', state: noPkceState }), user);
     await expect(client.authorizationCodeGrant(config, refused, { expectedState: noPkceState })).rejects.toMatchObject({ error: 'invalid_request' });
 
     const verifier = client.randomPKCECodeVerifier();
@@ -126,7 +127,7 @@ describe.each(BACKENDS)('openid-client drives the full flow on $name', (backend)
       code_challenge_method: 'S256',
       state,
     });
-    const back = await ua.authorize(url, user);
+    const back = await authorize(browser, url, user);
     // The library checks `iss` (RFC 9207): a response without it is refused.
     const stripped = new URL(back);
     stripped.searchParams.delete('iss');

@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../helpers/backends.js';
 import { type TestServer, seedUser, startTestServer } from '../helpers/server.js';
-import { PASSWORD, REDIRECT_URI, UserAgent, registerApp } from './support.js';
+import { Browser } from '../helpers/http.js';
+import { PASSWORD, REDIRECT_URI, authorize, registerApp } from './support.js';
 
 /** What `curl -X POST URL -H "Content-Type: application/x-www-form-urlencoded" -d a -d b …` sends. */
 function curlForm(url: string, pairs: string[]): Promise<Response> {
@@ -57,7 +58,7 @@ describe.each(BACKENDS)("the seed's OAuth calls on $name", (backend) => {
     const step2 = `${s.url}/oauth/authorize?client_id=${YOUR_CLIENT_ID}&redirect_uri=${YOUR_REDIRECT_URI}&response_type=code&scope=read write`;
     const email = 'seed-user@example.com';
     await seedUser(s, email, PASSWORD);
-    const back = await new UserAgent(s.url).authorize(step2, { email, password: PASSWORD });
+    const back = await authorize(new Browser(s.url), step2, { email, password: PASSWORD });
     expect(`${back.origin}${back.pathname}`).toBe(YOUR_REDIRECT_URI);
     expect([...back.searchParams.keys()].sort()).toEqual(['code', 'iss']);
     expect(back.searchParams.get('iss')).toBe(s.url);
@@ -111,7 +112,7 @@ describe.each(BACKENDS)("the seed's OAuth calls on $name", (backend) => {
     const email = 'seed-write-only@example.com';
     await seedUser(s, email, PASSWORD);
     const url = `${s.url}/oauth/authorize?client_id=${app.client.id}&redirect_uri=${REDIRECT_URI}&response_type=code&scope=write`;
-    const code = (await new UserAgent(s.url).authorize(url, { email, password: PASSWORD })).searchParams.get('code')!;
+    const code = (await authorize(new Browser(s.url), url, { email, password: PASSWORD })).searchParams.get('code')!;
     const res = await curlForm(`${s.url}/oauth/token`, ['grant_type=authorization_code', `code=${code}`, `client_id=${app.client.id}`, `client_secret=${app.secret}`, `redirect_uri=${REDIRECT_URI}`]);
     const { access_token } = await expectTokenResponse(res, 'write');
     const agents = await fetch(`${s.url}/v1/agents`, { headers: { Authorization: `Bearer ${access_token}` } });

@@ -9,7 +9,7 @@ import { expect } from 'vitest';
 import { type ClientSettings, type CreatedClient, createClient } from '../../src/core/oauth/clients.js';
 import type { ClientType } from '../../src/core/model/client.js';
 import type { UserRecord } from '../../src/core/model/user.js';
-import { CookieJar, csrfField } from '../helpers/http.js';
+import { Browser, csrfField } from '../helpers/http.js';
 import { type TestServer, seedUser, systemActor } from '../helpers/server.js';
 
 export const PASSWORD = 'correct horse battery staple';
@@ -55,57 +55,31 @@ export interface Credentials {
   password: string;
 }
 
-/** A cookie-keeping agent that never follows redirects by itself. */
-export class UserAgent {
-  readonly jar = new CookieJar();
-
-  constructor(private readonly base: string) {}
-
-  async get(url: string | URL): Promise<Response> {
-    const res = await fetch(new URL(url, this.base), { redirect: 'manual', headers: { Cookie: this.jar.header() } });
-    this.jar.store(res);
-    return res;
+/**
+ * Runs an authorization request to its end in `browser`: signs in when sent to the login page,
+ * answers the consent screen when shown, and returns the app-bound 303 `Location`.
+ */
+export async function authorize(browser: Browser, url: string | URL, user: Credentials, decision: 'allow' | 'deny' = 'allow'): Promise<URL> {
+  let res = await browser.request(url);
+  const loginTarget = res.status === 303 ? (res.headers.get('location') ?? '') : '';
+  if (loginTarget.startsWith('/console/login?')) {
+    const next = new URL(loginTarget, url).searchParams.get('next') ?? '';
+    expect(next.startsWith('/oauth/authorize?')).toBe(true);
+    const html = await (await browser.request(loginTarget)).text();
+    const hiddenNext = /name="next" value="([^"]*)"/.exec(html)?.[1];
+    expect(hiddenNext && unescapeHtml(hiddenNext)).toBe(next);
+    const login = await browser.post('/console/login', { csrf: csrfField(html), email: user.email, password: user.password, next });
+    expect(login.status).toBe(303);
+    expect(login.headers.get('location')).toBe(next);
+    res = await browser.request(next);
   }
-
-  async post(path: string, fields: URLSearchParams): Promise<Response> {
-    const res = await fetch(new URL(path, this.base), {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { Cookie: this.jar.header(), 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: fields,
-    });
-    this.jar.store(res);
-    return res;
+  if (res.status === 200) {
+    const fields = consentFields(await res.text());
+    fields.set('decision', decision);
+    res = await browser.request('/oauth/authorize', { method: 'POST', body: fields });
   }
-
-  /**
-   * Runs an authorization request to its end: signs in when sent to the login page, answers
-   * the consent screen when shown, and returns the app-bound 303 `Location`.
-   */
-  async authorize(url: string | URL, user: Credentials, decision: 'allow' | 'deny' = 'allow'): Promise<URL> {
-    let res = await this.get(url);
-    const loginTarget = res.status === 303 ? (res.headers.get('location') ?? '') : '';
-    if (loginTarget.startsWith('/console/login?')) {
-      const next = new URL(loginTarget, this.base).searchParams.get('next') ?? '';
-      expect(next.startsWith('/oauth/authorize?')).toBe(true);
-      const page = await this.get(loginTarget);
-      const html = await page.text();
-      const hiddenNext = /name="next" value="([^"]*)"/.exec(html)?.[1];
-      expect(hiddenNext && unescapeHtml(hiddenNext)).toBe(next);
-      const login = await this.post('/console/login', new URLSearchParams({ csrf: csrfField(html), email: user.email, password: user.password, next }));
-      expect(login.status).toBe(303);
-      expect(login.headers.get('location')).toBe(next);
-      res = await this.get(next);
-    }
-    if (res.status === 200) {
-      const html = await res.text();
-      const fields = consentFields(html);
-      fields.set('decision', decision);
-      res = await this.post('/oauth/authorize', fields);
-    }
-    expect(res.status).toBe(303);
-    return new URL(res.headers.get('location') ?? '');
-  }
+  expect(res.status).toBe(303);
+  return new URL(res.headers.get('location') ?? '');
 }
 
 export interface CodeRequest {
@@ -131,15 +105,15 @@ export function authorizeUrl(server: TestServer, clientId: string, req: CodeRequ
 }
 
 /** A fresh user who signs in and allows; returns the code (and checks `state` and `iss`). */
-export async function obtainCode(server: TestServer, clientId: string, req: CodeRequest = {}, agent?: { ua: UserAgent; user: Credentials }): Promise<string> {
+export async function obtainCode(server: TestServer, clientId: string, req: CodeRequest = {}, agent?: { browser: Browser; user: Credentials }): Promise<string> {
   let a = agent;
   if (!a) {
     const email = `user-${randomBytes(4).toString('hex')}@example.com`;
     await seedUser(server, email, PASSWORD);
-    a = { ua: new UserAgent(server.url), user: { email, password: PASSWORD } };
+    a = { browser: new Browser(server.url), user: { email, password: PASSWORD } };
   }
   const url = authorizeUrl(server, clientId, req);
-  const back = await a.ua.authorize(url, a.user);
+  const back = await authorize(a.browser, url, a.user);
   expect(`${back.origin}${back.pathname}`).toBe(req.redirectUri ?? REDIRECT_URI);
   expect(back.searchParams.get('state')).toBe(url.searchParams.get('state'));
   expect(back.searchParams.get('iss')).toBe(server.url);
