@@ -30,6 +30,7 @@ import { sampleApi } from '../sample/api.js';
 import { localVerifier } from './local-verifier.js';
 import { securityHeaders } from './security.js';
 import { skillRoutes } from './skills.js';
+import { storableInput } from './storable-input.js';
 
 const isPage = (path: string) => path === '/console' || path.startsWith('/console/') || path === '/' || path === '/oauth/authorize';
 const isOAuth = (path: string) => path.startsWith('/oauth/');
@@ -46,6 +47,7 @@ export function createApp(rt: Runtime): OpenAPIHono<AppEnv> {
   });
   app.use(securityHeaders(config.secure));
   app.use(readBody(config.maxBodyBytes));
+  app.use(storableInput);
 
   // Browser apps on configured origins may call the token endpoints and JSON APIs with bearer
   // credentials (no cookies). The authorization endpoint never answers CORS (RFC 9700 §4.16).

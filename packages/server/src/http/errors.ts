@@ -9,11 +9,14 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { GatehouseError, toGatehouseError } from '../core/errors.js';
 import { describeError } from '../log.js';
+import { WriteConflict } from '../store/connect.js';
 import { formatWwwAuthenticate } from '@gatehouse/verify';
 import type { AppEnv } from './env.js';
 import type { Runtime } from '../core/runtime.js';
 
-export function fromHttpException(err: unknown): unknown {
+/** Failures with a meaning for the client: Hono's HTTPExceptions and a write that kept conflicting (409). */
+export function fromKnownError(err: unknown): unknown {
+  if (err instanceof WriteConflict) return new GatehouseError('conflict', 'A concurrent change conflicted with this one; retry the request');
   if (!(err instanceof HTTPException)) return err;
   switch (err.status) {
     case 400:
@@ -47,7 +50,7 @@ export function wwwAuthenticate(err: GatehouseError, hadCredentials: boolean): s
 }
 
 export function normalizeError(rt: Runtime, c: Context<AppEnv>, thrown: unknown): GatehouseError {
-  const err = toGatehouseError(fromHttpException(thrown));
+  const err = toGatehouseError(fromKnownError(thrown));
   if (!err.expose) {
     rt.log.error('request failed', { method: c.req.method, path: c.req.path, ...describeError(err.cause ?? thrown) });
   }

@@ -42,7 +42,21 @@ export type Run = <R>(q: Prepared<R>, values: readonly unknown[]) => Promise<{ r
 export type StoreTarget = { sqlitePath: string } | { postgresUrl: string };
 
 const RETRYABLE_PG = new Set(['40001', '40P01']);
-const MAX_ATTEMPTS = 10;
+const MAX_ATTEMPTS = 12;
+
+/**
+ * A write transaction that kept conflicting with concurrent ones (serialization failures or
+ * deadlocks) through every retry: the caller may try again; nothing was written.
+ */
+export class WriteConflict extends Error {
+  override name = 'WriteConflict';
+  constructor(override readonly cause: unknown) {
+    super('The write kept conflicting with concurrent writes');
+  }
+}
+
+/** Exponential backoff with full jitter: up to 2, 4, 8 … 200 ms. */
+const backoff = (attempt: number) => new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 2 ** attempt)));
 
 export function connect(target: StoreTarget): Connection {
   return 'sqlitePath' in target ? connectSqlite(target.sqlitePath) : connectPostgres(target.postgresUrl);
@@ -162,8 +176,9 @@ function connectPostgres(url: string): Connection {
             );
         } catch (err) {
           const code = (err as { code?: unknown }).code;
-          if (attempt >= MAX_ATTEMPTS || typeof code !== 'string' || !RETRYABLE_PG.has(code)) throw err;
-          await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+          if (typeof code !== 'string' || !RETRYABLE_PG.has(code)) throw err;
+          if (attempt >= MAX_ATTEMPTS) throw new WriteConflict(err);
+          await backoff(attempt);
         }
       }
     },

@@ -16,6 +16,7 @@ const OAUTH_CODE: Partial<Record<GatehouseError['code'], string>> = {
   not_found: 'invalid_request',
   unauthenticated: 'invalid_client',
   throttled: 'slow_down',
+  conflict: 'invalid_request',
   internal: 'server_error',
 };
 

@@ -12,6 +12,7 @@ import type { AppEnv } from '../env.js';
 import type { Runtime } from '../../core/runtime.js';
 import { clientIp } from '../ip.js';
 import { requestHeader } from '../request-header.js';
+import { UNSTORABLE_TEXT, holdsUnstorableText } from '../storable-input.js';
 import { formBody, formError, oauthRouter } from './router.js';
 
 /**
@@ -72,6 +73,8 @@ export function clientCredentials(c: Context, form: { client_id?: string | undef
     } catch {
       throw invalidRequest('Malformed Basic credentials');
     }
+    // Percent-decoding happens here, after the edge's check (storable-input.ts) saw the header.
+    if (holdsUnstorableText(basic.id) || holdsUnstorableText(basic.secret)) throw invalidRequest(UNSTORABLE_TEXT);
   }
   return { basic, clientId: form.client_id, clientSecret: form.client_secret };
 }
