@@ -1,9 +1,11 @@
 /** Listening: runtime (built and started) → app → an HTTP(S) server, and an orderly close. */
 import { createServer as createHttpsServer } from 'node:https';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Config } from './config.js';
 import { createApp } from './http/app.js';
+import { answerClientErrors } from './http/client-error.js';
 import { type BuildOptions, type ServerRuntime, buildRuntime } from './runtime.js';
 
 export interface RunningServer {
@@ -27,6 +29,7 @@ export async function startServer(config: Config, opts: BuildOptions = {}): Prom
       () => resolve(s),
     );
   });
+  answerClientErrors(server as Server);
   const { port } = server.address() as AddressInfo;
   const scheme = config.tls ? 'https' : 'http';
   const url = `${scheme}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;

@@ -30,11 +30,18 @@ export function clearSession(c: Context, secure: boolean): void {
 
 /** The CSRF value for this browser, set as a cookie when it has none yet. */
 export function csrfToken(c: Context, secure: boolean): string {
-  const name = cookieNames(secure).csrf;
-  const existing = getCookie(c, name);
+  const existing = getCookie(c, cookieNames(secure).csrf);
   if (existing && /^[0-9A-Za-z]{32}$/.test(existing)) return existing;
+  return rotateCsrf(c, secure);
+}
+
+/**
+ * A new CSRF value, at every change of who is signed in: a value planted or seen before
+ * sign-in (or by the previous user of the browser) stops working.
+ */
+export function rotateCsrf(c: Context, secure: boolean): string {
   const token = randomBase62(32);
-  setCookie(c, name, token, { httpOnly: true, sameSite: 'Lax', secure, path: '/' });
+  setCookie(c, cookieNames(secure).csrf, token, { httpOnly: true, sameSite: 'Lax', secure, path: '/' });
   return token;
 }
 

@@ -38,7 +38,11 @@ export async function consoleLogin(baseUrl: string, email: string, password: str
   expect(res.status).toBe(303);
   jar.store(res);
   expect(jar.get('gh_session')).toMatch(/^[0-9A-Za-z]{43}$/);
-  return { jar, csrf };
+  // Sign-in rotates the CSRF value; forms from now on carry the new one.
+  const rotated = jar.get('gh_csrf');
+  expect(rotated).toMatch(/^[0-9A-Za-z]{32}$/);
+  expect(rotated).not.toBe(csrf);
+  return { jar, csrf: rotated! };
 }
 
 export interface CallOptions {

@@ -106,6 +106,23 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
       expect(await again.text()).toContain('An account with this email already exists');
     });
 
+    it('CSRF rotation at sign-in: the value a browser held before signing in stops working after', async (ctx) => {
+      const server = getServer(ctx);
+      const address = email('rotate');
+      expect((await new ConsoleBrowser(server.url).signUp(address)).status).toBe(303);
+      const b = new ConsoleBrowser(server.url);
+      const before = await b.csrf('/console/login');
+      const signedIn = await b.signIn(address, PASSWORD);
+      expect(signedIn.status).toBe(303);
+      const after = b.cookies.get('gh_csrf');
+      expect(after).toMatch(/^[0-9A-Za-z]{32}$/);
+      expect(after).not.toBe(before);
+      // A form carrying the old value (say, planted before sign-in) is refused, the new one works.
+      const planted = await b.post('/console/settings/api-keys', { csrf: before, name: 'planted', scopes: 'read', expires_in: 'never' });
+      expect(planted.status).toBe(403);
+      expect((await b.post('/console/logout', { csrf: after! })).status).toBe(303);
+    });
+
     it('answers a wrong password and an unknown email with the same 401 page', async (ctx) => {
       const server = getServer(ctx);
       const known = email('known');

@@ -222,10 +222,13 @@ describe.each(BACKENDS)('OAuth security floor at /oauth/authorize on $name', (ba
     expect(signIn.res.status).toBe(303);
     expect(signIn.res.headers.get('location')).toBe(next);
     jar.store(signIn.res);
+    // Sign-in rotated the CSRF value: the consent forms carry the new one.
+    const signedIn: ConsoleSession = { jar, csrf: jar.get('gh_csrf')! };
+    expect(signedIn.csrf).not.toBe(csrf);
 
-    expectAppError(server, await decide(server, query(client), 'deny', fresh), 'access_denied');
-    expectAppError(server, await decide(server, query(client, { scope: 'admin' }), 'allow', fresh), 'invalid_scope');
-    expect(redirectedTo(await decide(server, query(client), 'allow', fresh), CB).get('code')).toMatch(/^ac_/);
+    expectAppError(server, await decide(server, query(client), 'deny', signedIn), 'access_denied');
+    expectAppError(server, await decide(server, query(client, { scope: 'admin' }), 'allow', signedIn), 'invalid_scope');
+    expect(redirectedTo(await decide(server, query(client), 'allow', signedIn), CB).get('code')).toMatch(/^ac_/);
   });
 
   it('no open redirector in the sign-in round trip: next always stays on this site (RFC 9700 §4.11)', async (ctx) => {

@@ -5,7 +5,7 @@ import { LOGIN_FAILED, SESSION_TTL_MS, endSession, signIn, signUp, startSession 
 import { MIN_PASSWORD_LENGTH } from '../../core/passwords.js';
 import { formTargetsForNext } from '../../core/oauth/authorize.js';
 import type { UserRecord } from '../../core/model/user.js';
-import { clearSession, csrfToken, readSession, writeSession } from '../cookies.js';
+import { clearSession, csrfToken, readSession, rotateCsrf, writeSession } from '../cookies.js';
 import type { AppEnv } from '../env.js';
 import type { Runtime } from '../../core/runtime.js';
 import { clientIp } from '../ip.js';
@@ -75,6 +75,7 @@ export function accountPageRoutes(rt: Runtime): Hono<AppEnv> {
   const begin = async (c: Context<AppEnv>, user: UserRecord, next: string) => {
     const session = await startSession(rt, user, clientIp(c, config.trustProxy));
     writeSession(c, secure, session.token, Math.floor(SESSION_TTL_MS / 1000));
+    rotateCsrf(c, secure);
     return c.redirect(safeNext(next), 303);
   };
 
@@ -127,6 +128,7 @@ export function accountPageRoutes(rt: Runtime): Hono<AppEnv> {
     const token = readSession(c, secure);
     if (token) await endSession(rt, token);
     clearSession(c, secure);
+    rotateCsrf(c, secure);
     return c.redirect('/console/login', 303);
   });
 
