@@ -33,7 +33,7 @@ async function keyRow(page: Page, keyId: string): Promise<Record<string, string>
   return Object.fromEntries(headers.map((h, i) => [h.replace(/\s+/g, ' ').trim(), (cells[i] ?? '').trim()]));
 }
 
-/** Sign-up from the console's front door: /console → sign-in → "Create one". */
+/** Sign-up from the console's front door: /console → sign-in → "Create one" → sign-in. */
 async function signUp(page: Page, server: TestServer, email: string): Promise<void> {
   await page.goto(`${server.url}/console`);
   await page.waitForURL(/\/console\/login(\?|$)/);
@@ -43,6 +43,12 @@ async function signUp(page: Page, server: TestServer, email: string): Promise<vo
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create account' }).click();
+  // Sign-up answers alike for new and taken addresses and opens no session: sign in next.
+  await page.waitForURL(/\/console\/login\?signed_up=1/);
+  await page.getByRole('status').filter({ hasText: 'its account is ready' }).waitFor();
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(`${server.url}${SETTINGS}`);
   await page.getByRole('heading', { name: 'Settings → API Keys' }).waitFor();
 }

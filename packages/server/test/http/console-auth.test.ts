@@ -29,6 +29,14 @@ class ConsoleBrowser extends Browser {
     return this.post('/console/signup', { csrf, email: address, password, next: '', ...extra });
   }
 
+  /** Sign-up opens no session (it answers alike for taken addresses): sign up, then sign in. */
+  async register(address: string, password = PASSWORD): Promise<Response> {
+    expect((await this.signUp(address, password)).status).toBe(303);
+    const res = await this.signIn(address, password);
+    expect(res.status).toBe(303);
+    return res;
+  }
+
   async signIn(address: string, password: string, next = ''): Promise<Response> {
     const csrf = this.cookies.get('gh_csrf') ?? (await this.csrf('/console/login'));
     return this.post('/console/login', { csrf, email: address, password, next });
@@ -57,8 +65,13 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
       const first = email('first');
       const res = await b.post('/console/signup', { csrf: hidden!, email: first, password: PASSWORD, next: '' });
       expect(res.status).toBe(303);
-      expect(res.headers.get('location')).toBe('/console');
-      const cookie = res.headers.getSetCookie().find((c) => c.startsWith('gh_session='));
+      expect(res.headers.get('location')).toBe('/console/login?signed_up=1&next=%2Fconsole');
+      expect(res.headers.getSetCookie().some((c) => c.startsWith('gh_session='))).toBe(false);
+      const notice = await (await b.request(res.headers.get('location')!)).text();
+      expect(notice).toContain('If that address was new, its account is ready.');
+      const signedIn = await b.signIn(first, PASSWORD);
+      expect(signedIn.headers.get('location')).toBe('/console');
+      const cookie = signedIn.headers.getSetCookie().find((c) => c.startsWith('gh_session='));
       expect(cookie).toBeDefined();
       expect(cookie).toMatch(/;\s*HttpOnly/i);
       expect(cookie).toMatch(/;\s*SameSite=Lax/i);
@@ -92,7 +105,7 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
       expect(await server.runtime.store.accounts.findUserByEmail(address)).toBeUndefined();
     });
 
-    it('explains a weak password (400) and a taken email (409)', async (ctx) => {
+    it('explains a weak password (400); sign-up without enumeration: a taken email gets the answer a new one gets', async (ctx) => {
       const server = getServer(ctx);
       const address = email('weak');
       const weak = await new ConsoleBrowser(server.url).signUp(address, 'short pass1');
@@ -100,10 +113,15 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
       expect(await weak.text()).toContain('Password must be at least 12 characters');
       expect(await server.runtime.store.accounts.findUserByEmail(address)).toBeUndefined();
 
-      expect((await new ConsoleBrowser(server.url).signUp(address)).status).toBe(303);
-      const again = await new ConsoleBrowser(server.url).signUp(address.toUpperCase(), 'another long password');
-      expect(again.status).toBe(409);
-      expect(await again.text()).toContain('An account with this email already exists');
+      const answer = async (r: Response) => ({ status: r.status, location: r.headers.get('location'), cookies: r.headers.getSetCookie().map((c) => c.split('=')[0]), body: await r.text() });
+      const fresh = await answer(await new ConsoleBrowser(server.url).signUp(address));
+      const taken = await answer(await new ConsoleBrowser(server.url).signUp(address.toUpperCase(), 'another long password'));
+      expect(taken).toEqual(fresh);
+      expect(fresh.status).toBe(303);
+      expect(fresh.cookies).not.toContain('gh_session');
+      // The existing account is untouched: its password still works, the other one does not.
+      expect((await new ConsoleBrowser(server.url).signIn(address, 'another long password')).status).toBe(401);
+      expect((await new ConsoleBrowser(server.url).signIn(address, PASSWORD)).status).toBe(303);
     });
 
     it('CSRF rotation at sign-in: the value a browser held before signing in stops working after', async (ctx) => {
@@ -159,13 +177,13 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
         expect(res.headers.get('location')).toBe(expected);
       }
       const signup = await new ConsoleBrowser(server.url).signUp(email('next'), PASSWORD, { next: 'https://evil.example' });
-      expect(signup.headers.get('location')).toBe('/console');
+      expect(signup.headers.get('location')).toBe('/console/login?signed_up=1&next=%2Fconsole');
     });
 
     it('signs out with a CSRF-checked POST; the old session cookie stops working', async (ctx) => {
       const server = getServer(ctx);
       const b = new ConsoleBrowser(server.url);
-      expect((await b.signUp(email('logout'))).status).toBe(303);
+      await b.register(email('logout'));
       const session = b.cookies.get('gh_session')!;
       expect((await b.post('/console/logout', {})).status).toBe(403);
       expect((await b.request('/console/settings/api-keys')).status).toBe(200);
@@ -271,7 +289,7 @@ describe.each(BACKENDS)('the console over HTTP on $name', (backend) => {
     let b: ConsoleBrowser;
     const getServer = useServer(backend, quiet(), async (server) => {
       b = new ConsoleBrowser(server.url);
-      await b.signUp(email('keys'));
+      await b.register(email('keys'));
     });
     const agents = (secret: string) => fetch(`${getServer().url}/v1/agents`, { headers: { Authorization: `Bearer ${secret}` } }).then((r) => r.status);
     const create = async (name: string, scopes: string[], expires = 'never') => {

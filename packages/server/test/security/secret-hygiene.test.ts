@@ -88,6 +88,7 @@ describe.each(BACKENDS)('secret hygiene on $name', (backend) => {
       const owner = new Browser(server.url);
       const ownerPassword = secrets.add('owner password', `owner pw ${unique()} ${unique()}`);
       expect((await owner.form('/console/signup', { email: ownerEmail, password: ownerPassword })).status).toBe(303);
+      expect((await owner.form('/console/login', { email: ownerEmail, password: ownerPassword })).status).toBe(303);
       secrets.add('owner session', owner.cookies.get('gh_session'));
       secrets.add('owner csrf', owner.cookies.get('gh_csrf'));
       const created = await owner.form('/console/settings/api-keys', { name: 'console admin', scopes: ['read', 'write', 'admin'], expires: '90d' });
@@ -149,7 +150,9 @@ describe.each(BACKENDS)('secret hygiene on $name', (backend) => {
       const invited = new Browser(server.url);
       await invited.request(`/console/signup?invite=${invite}`);
       const invitedPassword = secrets.add('invited password', `invited pw ${unique()} ${unique()}`);
-      expect((await invited.form('/console/signup', { email: `inv-${unique()}@example.com`, password: invitedPassword, invite })).status).toBe(303);
+      const invitedEmail = `inv-${unique()}@example.com`;
+      expect((await invited.form('/console/signup', { email: invitedEmail, password: invitedPassword, invite })).status).toBe(303);
+      expect((await invited.form('/console/login', { email: invitedEmail, password: invitedPassword })).status).toBe(303);
       secrets.add('invited session', invited.cookies.get('gh_session'));
 
       // Logs and CLI output.

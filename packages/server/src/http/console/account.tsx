@@ -44,10 +44,15 @@ function SignupPage({ csrf, next, email, error, invite }: FormProps) {
   );
 }
 
-function LoginPage({ csrf, next, email, error }: FormProps) {
+function LoginPage({ csrf, next, email, error, signedUp }: FormProps & { signedUp?: boolean }) {
   return (
     <Layout title="Sign in">
       <h1>Sign in</h1>
+      {signedUp ? (
+        <p class="ok" role="status">
+          If that address was new, its account is ready. If it already had one, its password has not changed. Sign in below.
+        </p>
+      ) : null}
       <form class="card" method="post" action="/console/login">
         <FormError message={error} />
         <input type="hidden" name="csrf" value={csrf} />
@@ -92,19 +97,24 @@ export function accountPageRoutes(rt: Runtime): Hono<AppEnv> {
     const invite = field(form, 'invite') || undefined;
     c.set('formTargets', await formTargetsForNext(rt, next));
     try {
-      const user = await signUp(rt, config.signup, clientIp(c, config.trustProxy), { email, password: field(form, 'password'), invite });
-      return await begin(c, user, next);
+      await signUp(rt, config.signup, clientIp(c, config.trustProxy), { email, password: field(form, 'password'), invite });
     } catch (err) {
       const refused = formRefusal(err);
-      const page = <SignupPage csrf={csrfToken(c, secure)} next={next} email={email} error={refused.detail} invite={invite} />;
-      return c.html(page, refused.status as ContentfulStatusCode);
+      // An address that already has an account gets the answer a new one gets (below).
+      if (refused.code !== 'conflict') {
+        const page = <SignupPage csrf={csrfToken(c, secure)} next={next} email={email} error={refused.detail} invite={invite} />;
+        return c.html(page, refused.status as ContentfulStatusCode);
+      }
     }
+    // The same answer whether the address was new or already registered, so sign-up does not
+    // tell who has an account: no session either way; the new user signs in next.
+    return c.redirect(`/console/login?signed_up=1&next=${encodeURIComponent(next)}`, 303);
   });
 
   app.get('/console/login', async (c) => {
     const next = safeNext(c.req.query('next'));
     c.set('formTargets', await formTargetsForNext(rt, next));
-    return c.html(<LoginPage csrf={csrfToken(c, secure)} next={next} />);
+    return c.html(<LoginPage csrf={csrfToken(c, secure)} next={next} signedUp={c.req.query('signed_up') === '1'} />);
   });
 
   app.post('/console/login', async (c) => {
