@@ -44,6 +44,10 @@ export interface Config {
   refreshTokenIdleSeconds: number;
   /** Browser origins allowed to call the token endpoints and the JSON APIs (never /oauth/authorize). */
   corsOrigins: string[];
+  /** Bearer token that `GET /metrics` requires; null: metrics are off and `/metrics` is a 404. */
+  metricsToken: string | null;
+  /** How long a stopping server lets in-flight requests finish before closing their connections. */
+  shutdownTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -84,6 +88,8 @@ export const ENV_KEYS = {
   GATEHOUSE_REFRESH_TOKEN_TTL_SECONDS: 'refreshTokenTtlSeconds',
   GATEHOUSE_REFRESH_TOKEN_IDLE_SECONDS: 'refreshTokenIdleSeconds',
   GATEHOUSE_CORS_ORIGINS: 'corsOrigins',
+  GATEHOUSE_METRICS_TOKEN: 'metricsToken',
+  GATEHOUSE_SHUTDOWN_TIMEOUT_SECONDS: 'shutdownTimeoutSeconds',
 } as const;
 
 type FileKey = (typeof ENV_KEYS)[keyof typeof ENV_KEYS];
@@ -137,6 +143,14 @@ const schema = z.object({
     .union([z.string().transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean)), z.array(z.string())])
     .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'each origin is scheme://host[:port], without a path')))
     .default([]),
+  // RFC 6750 b64token characters, so it can be sent as `Authorization: Bearer <token>` as is.
+  metricsToken: z
+    .string()
+    .min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 32`)')
+    .max(512)
+    .regex(/^[A-Za-z0-9\-._~+/]+=*$/, 'may contain only letters, digits and -._~+/ (then optional =)')
+    .optional(),
+  shutdownTimeoutSeconds: int(0, 600).default(10),
 });
 
 const fileKeys = new Set<string>(Object.values(ENV_KEYS));
@@ -219,5 +233,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     refreshTokenTtlSeconds: c.refreshTokenTtlSeconds,
     refreshTokenIdleSeconds: c.refreshTokenIdleSeconds,
     corsOrigins: c.corsOrigins,
+    metricsToken: c.metricsToken ?? null,
+    shutdownTimeoutMs: c.shutdownTimeoutSeconds * 1000,
   };
 }

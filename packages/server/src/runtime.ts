@@ -5,11 +5,13 @@
  */
 import { BatchedUsageSink } from './adapters/memory/usage-sink.js';
 import { MemoryLimiter } from './adapters/memory/limiter.js';
+import { PrometheusMetrics } from './adapters/prometheus/metrics.js';
 import { PollingRevocationBus } from './adapters/poll/revocation-bus.js';
 import type { Config } from './config.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { JwtMemo } from './core/jwt-memo.js';
 import { KeyVerifier } from './core/key-verifier.js';
+import { type Metrics, noMetrics } from './core/metrics.js';
 import { Keyset } from './core/keyset.js';
 import { AccessTokenVerifier } from './core/oauth/access-token-verifier.js';
 import { ClientCache } from './core/oauth/client-cache.js';
@@ -54,6 +56,13 @@ export async function buildRuntime(config: Config, opts: BuildOptions = {}): Pro
   const accessTokens = new AccessTokenVerifier(store.oauth, clock, usage, config.prefixes.accessToken, cache.ttl, cache.max);
   const clients = new ClientCache(store.oauth, clock, cache.ttl, cache.max);
   for (const verifier of [apiKeys, accessTokens, clients]) revocations.subscribe((id) => verifier.invalidate(id));
+  // Off unless a token protects /metrics: then nothing is counted and the hot path pays an empty call.
+  const metrics: Metrics = config.metricsToken
+    ? new PrometheusMetrics({
+        caches: { api_key: () => apiKeys.cacheStats, access_token: () => accessTokens.cacheStats, client: () => clients.cacheStats },
+        pool: () => store.poolStats(),
+      })
+    : noMetrics;
 
   // The secret is read on first use: a CLI command that never seals a key needs none.
   const box = new SecretBox(() => loadServerSecret(config));
@@ -79,6 +88,7 @@ export async function buildRuntime(config: Config, opts: BuildOptions = {}): Pro
     jwtMemo: new JwtMemo(),
     box,
     keyset,
+    metrics,
     async start() {
       if (state !== 'built') return;
       state = 'started';

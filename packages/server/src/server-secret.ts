@@ -8,9 +8,12 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from './config.js';
 
+/** Where the generated secret lives when GATEHOUSE_SECRET is not set. */
+export const serverSecretPath = (config: Pick<Config, 'dataDir'>): string => join(config.dataDir, 'secret');
+
 export function loadServerSecret(config: Config): string {
   if (config.secret) return config.secret;
-  const path = join(config.dataDir, 'secret');
+  const path = serverSecretPath(config);
   try {
     return readFileSync(path, 'utf8').trim();
   } catch (err) {

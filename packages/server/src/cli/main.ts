@@ -1,6 +1,7 @@
 /** The `gatehouse` command. Secrets are never taken from argv (they would show in `ps` and shell history). */
 import { ConfigError, loadConfig } from '../config.js';
 import { GatehouseError } from '../core/errors.js';
+import { describeError } from '../log.js';
 import { openStore } from '../store/kysely-store.js';
 import { startServer } from '../server.js';
 import { clientsCommand } from './clients.js';
@@ -44,11 +45,26 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
     switch (command) {
       case 'serve': {
         const server = await startServer(config);
-        const stop = () => {
-          server.close().then(() => process.exit(0), () => process.exit(1));
+        // The first signal drains (server.close: requests in flight finish within the shutdown
+        // timeout, pending usage is written, the store closed) and exits 0; a second one exits at once.
+        let stopping = false;
+        const stop = (signal: NodeJS.Signals) => {
+          if (stopping) {
+            server.runtime.log.warn('second signal: exiting without finishing the shutdown', { signal });
+            process.exit(1);
+          }
+          stopping = true;
+          server.runtime.log.info('signal received', { signal });
+          server.close().then(
+            () => process.exit(0),
+            (err: unknown) => {
+              server.runtime.log.error('shutdown failed', describeError(err));
+              process.exit(1);
+            },
+          );
         };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
         return -1;
       }
       case 'migrate': {

@@ -88,7 +88,7 @@ export async function signUp(
 ): Promise<UserRecord> {
   // Every attempt counts: this bounds account creation and email probing from one address.
   const ipKey = `signup:ip:${ip ?? 'unknown'}`;
-  await assertNotThrottled(rt.limiter, [ipKey, SIGNUP_PER_IP]);
+  await assertNotThrottled(rt, 'sign_up', [ipKey, SIGNUP_PER_IP]);
   await countFailure(rt.limiter, [ipKey, SIGNUP_PER_IP]);
   const gate: SignupGate =
     mode === 'open'
@@ -121,7 +121,7 @@ export async function createInvite(rt: Runtime, actor: Actor, email: string | nu
 export async function signIn(rt: Runtime, ip: string | null, email: string, password: string): Promise<UserRecord> {
   const accountKey = `login:acct:${email.trim().toLowerCase().slice(0, 320)}`;
   const ipKey = `login:ip:${ip ?? 'unknown'}`;
-  await assertNotThrottled(rt.limiter, [ipKey, PER_IP], [accountKey, PER_ACCOUNT]);
+  await assertNotThrottled(rt, 'sign_in', [ipKey, PER_IP], [accountKey, PER_ACCOUNT]);
   const normalized = email.trim().toLowerCase();
   const user = EMAIL.test(normalized) ? await rt.store.accounts.findUserByEmail(normalized) : undefined;
   let ok = false;

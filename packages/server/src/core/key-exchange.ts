@@ -31,7 +31,7 @@ export async function exchangeKeyPair(
   assertKnown(rt.scopes, scopes);
   const keyKey = `v0auth:key:${input.keyId.slice(0, 64)}`;
   const ipKey = `v0auth:ip:${input.ip ?? 'unknown'}`;
-  await assertNotThrottled(rt.limiter, [ipKey, PER_IP], [keyKey, PER_KEY]);
+  await assertNotThrottled(rt, 'key_exchange', [ipKey, PER_IP], [keyKey, PER_KEY]);
   let key: Awaited<ReturnType<KeyVerifier['verify']>>;
   try {
     key = await rt.apiKeys.verify(input.keySecret);

@@ -12,7 +12,7 @@ import { hashSecret, isWellFormedSecret } from './credentials.js';
 import { unauthenticated } from './errors.js';
 import type { Store } from '../store/store.js';
 import type { ApiKeyRecord, KeyMatch } from './model/api-key.js';
-import { LookupCache } from './lookup-cache.js';
+import { LookupCache, type LookupStats } from './lookup-cache.js';
 import type { UsageSink } from './ports.js';
 
 export interface KeyVerifierOptions {
@@ -48,6 +48,11 @@ export class KeyVerifier {
     if (s.expiresAt !== null && s.expiresAt <= now) throw unauthenticated(INVALID_KEY_DETAIL);
     this.usage.record('api_key', key.id, now);
     return key;
+  }
+
+  /** Hits and misses of the lookup cache, for metrics. */
+  get cacheStats(): LookupStats {
+    return this.cache.stats;
   }
 
   /** Drops every cached lookup of key `id`. */

@@ -2,8 +2,16 @@
  * A bounded, time-limited cache of credential lookups (hits and misses), keyed by the secret's
  * digest. `invalidate(id)` drops every entry that belongs to `id` (a key, grant, token or app).
  * A generation counter guards the race where an invalidation lands while a lookup is in flight:
- * such a result is returned but not cached.
+ * such a result is returned but not cached. Hits and misses are counted in two integers that
+ * metrics read when scraped (nothing else is paid on the hot path).
  */
+export interface LookupStats {
+  /** Answered from the cache (a remembered miss included). */
+  hits: number;
+  /** Loaded from the store. */
+  misses: number;
+}
+
 interface Entry<T> {
   value: T | null;
   until: number;
@@ -12,6 +20,7 @@ interface Entry<T> {
 export class LookupCache<T> {
   private readonly entries = new Map<string, Entry<T>>();
   private generation = 0;
+  readonly stats: LookupStats = { hits: 0, misses: 0 };
 
   constructor(
     private readonly ttlMs: number,
@@ -24,7 +33,11 @@ export class LookupCache<T> {
 
   async get(hash: string, now: number, load: () => Promise<T | undefined>): Promise<T | null> {
     const hit = this.entries.get(hash);
-    if (hit && hit.until > now) return hit.value;
+    if (hit && hit.until > now) {
+      this.stats.hits++;
+      return hit.value;
+    }
+    this.stats.misses++;
     const generation = this.generation;
     const value = (await load()) ?? null;
     if (generation === this.generation && (value !== null || this.keepMisses)) {

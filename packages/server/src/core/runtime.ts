@@ -12,6 +12,7 @@ import type { JwtMemo } from './jwt-memo.js';
 import type { KeyVerifier } from './key-verifier.js';
 import type { Keyset } from './keyset.js';
 import type { AccessTokenVerifier } from './oauth/access-token-verifier.js';
+import type { Metrics } from './metrics.js';
 import type { ClientCache } from './oauth/client-cache.js';
 import type { Limiter, RevocationBus, UsageSink } from './ports.js';
 import type { ScopeRegistry } from './scopes.js';
@@ -35,4 +36,6 @@ export interface Runtime {
   /** Signing keys, sealed at rest by the server secret. */
   readonly box: SecretBox;
   readonly keyset: Keyset;
+  /** Counters and histograms for `/metrics`; does nothing unless metrics are enabled. */
+  readonly metrics: Metrics;
 }

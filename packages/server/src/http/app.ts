@@ -25,7 +25,9 @@ import { readBody } from './body.js';
 import { apiError, normalizeError } from './errors.js';
 import { oauthErrorResponse } from './oauth/errors.js';
 import { oauthRoutes } from './oauth/index.js';
+import { metricsRoutes } from './metrics.js';
 import { operationRoutes } from './operations.js';
+import { requestMetrics } from './request-metrics.js';
 import { sampleApi } from '../sample/api.js';
 import { localVerifier } from './local-verifier.js';
 import { securityHeaders } from './security.js';
@@ -39,6 +41,7 @@ export function createApp(rt: Runtime): OpenAPIHono<AppEnv> {
   const { config, log } = rt;
   const app = new OpenAPIHono<AppEnv>();
 
+  if (rt.metrics.enabled) app.use(requestMetrics(rt.metrics));
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
@@ -92,6 +95,7 @@ export function createApp(rt: Runtime): OpenAPIHono<AppEnv> {
     description: 'An API key (`sk_…`) or an access token (a JWT from `POST /v0/auth`)',
   });
   operationRoutes(app, rt);
+  metricsRoutes(app, rt);
 
   const respond = (c: Context<AppEnv>, thrown: unknown) => {
     const err = normalizeError(rt, c, thrown);

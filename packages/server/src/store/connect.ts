@@ -33,7 +33,16 @@ export interface Connection {
    * round trip (no BEGIN, no COMMIT); on SQLite the statement takes the write connection.
    */
   once<R>(q: Prepared<R>, values: readonly unknown[]): Promise<{ rows: R[]; changes: number }>;
+  /** The connection pool's state (PostgreSQL); null for SQLite's fixed connections. */
+  poolStats(): PoolStats | null;
   close(): Promise<void>;
+}
+
+/** Connections of a pool: open ones, idle ones, and callers waiting for one. */
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
 }
 
 /** Runs a prepared statement inside a write transaction. */
@@ -91,6 +100,7 @@ function connectSqlite(path: string): Connection {
     db,
     read: async <R>(q: Prepared<R>, values: readonly unknown[]) => readConnection().prepare(q.sql).all(bindValues(q, values)) as R[],
     once: (q, values) => db.connection().execute(() => runOn(database)(q, values)),
+    poolStats: () => null,
     async close() {
       if (reader && reader !== database) reader.close();
       await db.destroy();
@@ -159,6 +169,7 @@ function connectPostgres(url: string): Connection {
       const r = await named(pool, q, values);
       return { rows: r.rows as R[], changes: r.rowCount ?? 0 };
     },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => db.destroy(),
     async write(fn) {
       // SERIALIZABLE: read-then-write rules (the first account becomes admin, a roll retires

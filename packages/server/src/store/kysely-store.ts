@@ -8,7 +8,7 @@ import { Migrator, sql } from 'kysely';
 import { KyselyAccountStore } from './accounts.js';
 import { KyselyApiKeyStore } from './api-keys.js';
 import { KyselyAuditLog } from './audit.js';
-import { type Connection, type Db, type StoreTarget, connect } from './connect.js';
+import { type Connection, type Db, type PoolStats, type StoreTarget, connect } from './connect.js';
 import { KyselyCredentialEventLog } from './credential-events.js';
 import { migrationProvider } from './migrations.js';
 import { KyselyClientStore } from './oauth/clients.js';
@@ -59,6 +59,10 @@ export class KyselyStore implements Store {
 
   async ping(): Promise<void> {
     await sql`select 1`.execute(this.db);
+  }
+
+  poolStats(): PoolStats | null {
+    return this.conn.poolStats();
   }
 
   async close(): Promise<void> {

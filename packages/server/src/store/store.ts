@@ -10,6 +10,7 @@ import type { AuditEntry, AuditInput } from '../core/model/audit.js';
 import type { CredentialEvent } from '../core/model/credential-event.js';
 import type { SigningKeyRecord } from '../core/model/signing-key.js';
 import type { InviteRecord, SessionRecord, SignupGate, UserRecord } from '../core/model/user.js';
+import type { PoolStats } from './connect.js';
 import type { OAuthStore } from './oauth/store.js';
 
 export interface Store {
@@ -25,6 +26,8 @@ export interface Store {
   readonly oauth: OAuthStore;
   migrate(): Promise<void>;
   ping(): Promise<void>;
+  /** The connection pool's state, read when metrics are scraped; null on SQLite (no pool). */
+  poolStats(): PoolStats | null;
   close(): Promise<void>;
 }
 

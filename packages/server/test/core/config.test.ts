@@ -147,3 +147,29 @@ describe('loadConfig problems name the variable', () => {
     expect(list.map((p) => p.split(':')[0]).sort()).toEqual(['DATABASE_URL', 'GATEHOUSE_SIGNUP', 'PORT']);
   });
 });
+
+describe('metrics and shutdown settings', () => {
+  it('leave metrics off and give in-flight requests 10 s at shutdown by default', () => {
+    const c = loadConfig({});
+    expect(c.metricsToken).toBeNull();
+    expect(c.shutdownTimeoutMs).toBe(10_000);
+  });
+
+  it('take a metrics token usable as a bearer token, and a shutdown timeout in seconds', () => {
+    const c = loadConfig({ GATEHOUSE_METRICS_TOKEN: 'abcDEF0123456789-._~+/==', GATEHOUSE_SHUTDOWN_TIMEOUT_SECONDS: '30' });
+    expect(c.metricsToken).toBe('abcDEF0123456789-._~+/==');
+    expect(c.shutdownTimeoutMs).toBe(30_000);
+    expect(loadConfig({ GATEHOUSE_SHUTDOWN_TIMEOUT_SECONDS: '0' }).shutdownTimeoutMs).toBe(0);
+  });
+
+  it('refuse a short or unsendable metrics token by name, without repeating it', () => {
+    for (const token of ['short-token', 'has spaces in it 0123456789', 'quote"0123456789abcdef']) {
+      const list = problems({ GATEHOUSE_METRICS_TOKEN: token });
+      expect(list).toHaveLength(1);
+      expect(list[0]).toMatch(/^GATEHOUSE_METRICS_TOKEN: /);
+      expect(list[0]).not.toContain(token);
+    }
+    expect(problems({ GATEHOUSE_SHUTDOWN_TIMEOUT_SECONDS: '601' })[0]).toMatch(/^GATEHOUSE_SHUTDOWN_TIMEOUT_SECONDS: /);
+    expect(problems({ GATEHOUSE_SHUTDOWN_TIMEOUT_SECONDS: 'soon' })[0]).toMatch(/^GATEHOUSE_SHUTDOWN_TIMEOUT_SECONDS: /);
+  });
+});

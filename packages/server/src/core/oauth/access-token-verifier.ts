@@ -7,7 +7,7 @@
 import type { Clock } from '../clock.js';
 import { hashSecret, isWellFormedSecret } from '../credentials.js';
 import { unauthenticated } from '../errors.js';
-import { LookupCache } from '../lookup-cache.js';
+import { LookupCache, type LookupStats } from '../lookup-cache.js';
 import type { UsageSink } from '../ports.js';
 import type { OAuthStore } from '../../store/oauth/store.js';
 import type { AccessTokenMatch } from '../model/token.js';
@@ -43,6 +43,11 @@ export class AccessTokenVerifier {
     const match = await this.find(token);
     if (!match) throw unauthenticated(INVALID_ACCESS_TOKEN);
     return match;
+  }
+
+  /** Hits and misses of the lookup cache, for metrics. */
+  get cacheStats(): LookupStats {
+    return this.cache.stats;
   }
 
   invalidate(id: string): void {

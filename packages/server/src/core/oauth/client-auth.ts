@@ -39,7 +39,7 @@ export async function authenticateClient(
   const method: AuthMethod = creds.basic ? 'client_secret_basic' : secret !== undefined ? 'client_secret_post' : 'none';
   const clientKey = `client:${clientId.slice(0, 64)}`;
   const ipKey = `client-ip:${ip ?? 'unknown'}`;
-  await assertNotThrottled(rt.limiter, [ipKey, PER_IP], [clientKey, PER_CLIENT]);
+  await assertNotThrottled(rt, 'client_auth', [ipKey, PER_IP], [clientKey, PER_CLIENT]);
 
   const client = await (rt.clients.get(clientId));
   const ok =

@@ -5,7 +5,7 @@
  * (`credentialChanged`), and through credential events within the poll interval elsewhere.
  */
 import type { Clock } from '../clock.js';
-import { LookupCache } from '../lookup-cache.js';
+import { LookupCache, type LookupStats } from '../lookup-cache.js';
 import type { OAuthStore } from '../../store/oauth/store.js';
 import type { ClientRecord } from '../model/client.js';
 
@@ -24,6 +24,11 @@ export class ClientCache {
 
   async get(id: string): Promise<ClientRecord | undefined> {
     return (await this.cache.get(id, this.clock.now(), () => this.store.clients.get(id))) ?? undefined;
+  }
+
+  /** Hits and misses of the lookup cache, for metrics. */
+  get cacheStats(): LookupStats {
+    return this.cache.stats;
   }
 
   invalidate(id: string): void {
