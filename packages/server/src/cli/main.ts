@@ -4,6 +4,7 @@ import { GatehouseError } from '../core/errors.js';
 import { describeError } from '../log.js';
 import { openStore } from '../store/kysely-store.js';
 import { startServer } from '../server.js';
+import { backupCommand } from './backup.js';
 import { clientsCommand } from './clients.js';
 import { keysCommand, usersCommand } from './commands.js';
 import { type CliIO, UsageError, processIO } from './io.js';
@@ -17,6 +18,7 @@ const HELP = `gatehouse — authentication and authorization for API platforms
 Usage:
   gatehouse serve                      start the server (migrations run first)
   gatehouse migrate                    apply database migrations and exit
+  gatehouse backup --out FILE [--force]   online copy of the SQLite database (PostgreSQL: use pg_dump)
   gatehouse users create --email EMAIL --password-stdin [--admin]   (the first account is always admin)
   gatehouse users invite [--email EMAIL] [--expires-in 7d]
   gatehouse keys create --owner EMAIL --name NAME --scopes read,write [--expires-in 30d]
@@ -77,6 +79,9 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
         io.out(rest.includes('--json') ? JSON.stringify({ migrated: true, database: store.kind }) : `migrations applied (${store.kind})`);
         return 0;
       }
+      case 'backup':
+        await backupCommand(config, io, rest);
+        return 0;
       case 'users':
         await usersCommand(config, io, rest);
         return 0;
