@@ -3,14 +3,14 @@ import type { Config } from '../config.js';
 import type { Actor } from '../core/context.js';
 import type { Runtime } from '../core/runtime.js';
 import { notFound } from '../core/errors.js';
-import { createClient } from '../core/oauth/clients.js';
+import { DEFAULT_REFRESH_GRACE_SECONDS, createClient } from '../core/oauth/clients.js';
 import type { ClientRecord } from '../core/model/client.js';
 import type { UserRecord } from '../core/model/user.js';
 import { parse, str, withRuntime } from './commands.js';
 import { type CliIO, UsageError } from './io.js';
 
 const USAGE =
-  'usage: gatehouse clients create --owner EMAIL --name NAME --redirect-uri URI [--redirect-uri URI…] --scopes read,write [--public] [--jwt-access-tokens] [--refresh-grace-seconds 0-300] | clients list [--owner EMAIL]';
+  `usage: gatehouse clients create --owner EMAIL --name NAME --redirect-uri URI [--redirect-uri URI…] --scopes read,write [--public] [--jwt-access-tokens] [--refresh-grace-seconds 0-300] (default ${DEFAULT_REFRESH_GRACE_SECONDS}; 0: strict rotation) | clients list [--owner EMAIL]`;
 
 /** The CLI acts as the system administrator. */
 const cliActor: Actor = { type: 'cli', id: null, user: { id: 'cli', email: 'cli', passwordHash: '', isAdmin: true, createdAt: 0 }, ip: null };
@@ -70,7 +70,7 @@ export async function clientsCommand(config: Config, io: CliIO, args: string[]):
       const scopes = required(str(p, 'scopes'), '--scopes').split(',').map((s) => s.trim()).filter(Boolean);
       if (scopes.length === 0) throw new UsageError('--scopes takes a comma-separated list such as read,write');
       const graceText = str(p, 'refresh-grace-seconds');
-      const grace = graceText === undefined ? 0 : Number(graceText);
+      const grace = graceText === undefined ? DEFAULT_REFRESH_GRACE_SECONDS : Number(graceText);
       if (graceText !== undefined && (graceText.trim() === '' || !Number.isInteger(grace))) throw new UsageError('--refresh-grace-seconds takes a whole number of seconds (0–300)');
       const type = p.values.public === true ? 'public' : 'confidential';
       const { client, secret } = await withRuntime(config, async (rt) => {

@@ -1,6 +1,7 @@
 /** The `gatehouse` command. Secrets are never taken from argv (they would show in `ps` and shell history). */
 import { ConfigError, loadConfig } from '../config.js';
 import { GatehouseError } from '../core/errors.js';
+import { DEFAULT_REFRESH_GRACE_SECONDS } from '../core/oauth/clients.js';
 import { describeError } from '../log.js';
 import { openStore } from '../store/kysely-store.js';
 import { startServer } from '../server.js';
@@ -25,7 +26,7 @@ Usage:
   gatehouse keys list [--owner EMAIL]
   gatehouse keys revoke KEY_ID
   gatehouse keys roll KEY_ID [--grace 1h]   (default 0: the old secret stops at once)
-  gatehouse clients create --owner EMAIL --name NAME --redirect-uri URI [--redirect-uri URI…] --scopes read,write [--public] [--jwt-access-tokens]
+  gatehouse clients create --owner EMAIL --name NAME --redirect-uri URI [--redirect-uri URI…] --scopes read,write [--public] [--jwt-access-tokens] [--refresh-grace-seconds N]   (refresh reuse window, default ${DEFAULT_REFRESH_GRACE_SECONDS} s; 0: strict rotation)
   gatehouse clients list [--owner EMAIL]
   gatehouse signing-keys list
   gatehouse signing-keys rotate [--delay 10m] [--alg ES256|EdDSA]

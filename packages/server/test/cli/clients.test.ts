@@ -57,7 +57,8 @@ describe.each(BACKENDS)('gatehouse clients on $name', (backend) => {
       redirectUris: ['https://acme.example/cb', 'http://127.0.0.1/cb'],
       scopes: ['read', 'write'],
       jwtAccessTokens: true,
-      refreshGraceSeconds: 0,
+      // The default refresh reuse window.
+      refreshGraceSeconds: 30,
       secretHash: hashSecret(printed.client_secret!),
     });
     expect(JSON.stringify(record)).not.toContain(printed.client_secret);
@@ -83,6 +84,13 @@ describe.each(BACKENDS)('gatehouse clients on $name', (backend) => {
     const id = /application (app_[0-9A-Za-z]+)/.exec(run.out)?.[1];
     expect(secret).toBeDefined();
     expect(await store.oauth.clients.get(id!)).toMatchObject({ refreshGraceSeconds: 60, secretHash: hashSecret(secret!) });
+  });
+
+  it('--refresh-grace-seconds 0 gives strict rotation instead of the default reuse window', async (ctx) => {
+    const target = db.backend(ctx);
+    const store = db(ctx);
+    const printed = json<Record<string, string>>(await cli(target, [...create, '--redirect-uri', 'https://acme.example/strict', '--scopes', 'read', '--refresh-grace-seconds', '0', '--json']));
+    expect(await store.oauth.clients.get(printed.client_id!)).toMatchObject({ refreshGraceSeconds: 0 });
   });
 
   it('refuses bad input: usage errors exit 2, refused settings exit 1, nothing is created', async (ctx) => {

@@ -22,9 +22,9 @@ describe.each(BACKENDS)('gatehouse/client as an OAuth app on $name', (backend) =
   const tokenRequests = () => requestCount(getServer(), 'POST', '/oauth/token');
 
   /** A confidential app, an SDK for it and a signed-in user who allowed it. */
-  async function signedInApp(options: { now?: () => number } = {}) {
+  async function signedInApp(options: { now?: () => number; refreshGraceSeconds?: number } = {}) {
     const server = getServer();
-    const { client, secret } = await registerApp(server, 'confidential');
+    const { client, secret } = await registerApp(server, 'confidential', undefined, options.refreshGraceSeconds === undefined ? {} : { refreshGraceSeconds: options.refreshGraceSeconds });
     const gh = new Gatehouse({
       baseUrl: server.url,
       oauth: { clientId: client.id, clientSecret: secret!, redirectUri: REDIRECT_URI, scope: 'read write' },
@@ -174,8 +174,9 @@ describe.each(BACKENDS)('gatehouse/client as an OAuth app on $name', (backend) =
     await expect(gh.json('/v1/agents')).rejects.toMatchObject({ code: 'not_signed_in' });
     await expect(gh.json('/v1/agents')).rejects.toBeInstanceOf(GatehouseClientError);
 
-    // Reuse detection elsewhere (here: someone replays the first refresh token) revokes the grant.
-    const second = await signedInApp();
+    // Reuse detection elsewhere (here: someone replays the first refresh token) revokes the grant
+    // (strict rotation, so that the immediate replay is not inside a reuse window).
+    const second = await signedInApp({ refreshGraceSeconds: 0 });
     const rotated = await second.gh.oauth.refresh();
     const replay = await fetch(`${server.url}/oauth/token`, {
       method: 'POST',

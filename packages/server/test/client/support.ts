@@ -23,9 +23,9 @@ export function requestCount(server: TestServer, method: string, path: string): 
 }
 
 /** An app owned by a fresh developer account; confidential apps come with their `cs_…` secret. */
-export async function registerApp(server: TestServer, type: ClientType, redirectUris: string[] = [REDIRECT_URI]) {
+export async function registerApp(server: TestServer, type: ClientType, redirectUris: string[] = [REDIRECT_URI], settings: { refreshGraceSeconds?: number } = {}) {
   const dev = await seedUser(server, `dev-${crypto.randomUUID()}@example.com`, PASSWORD);
-  return createClient(server.runtime, { ...systemActor, user: dev }, dev.id, type, { name: 'SDK test app', redirectUris, scopes: ['read', 'write'] });
+  return createClient(server.runtime, { ...systemActor, user: dev }, dev.id, type, { name: 'SDK test app', redirectUris, scopes: ['read', 'write'], ...settings });
 }
 
 /** A fresh user, signed in to the console over HTTP. */

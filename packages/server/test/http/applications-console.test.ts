@@ -60,6 +60,8 @@ describe.each(BACKENDS)('console applications pages on $name', (backend) => {
     expect(r.text).toContain('name="type" value="public"');
     expect(r.text).toContain('name="jwt_access_tokens"');
     expect(r.text).toMatch(/name="refresh_grace_seconds"[^>]*max="300"|max="300"[^>]*name="refresh_grace_seconds"/);
+    // A new app starts with the default refresh reuse window.
+    expect(r.text).toMatch(/name="refresh_grace_seconds"[^>]*value="30"/);
     const nav = await page(server, '/console/applications');
     expect(nav.text).toContain('href="/console/applications/new"');
   });

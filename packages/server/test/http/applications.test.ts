@@ -51,6 +51,16 @@ describe.each(BACKENDS)('/v1/applications on $name', (backend) => {
     return r.res.status;
   };
 
+  it('gives a new app the default refresh reuse window of 30 s unless it asks for another, 0 included', async (ctx) => {
+    const server = getServer(ctx);
+    const byDefault = await register(server, APP);
+    expect(byDefault.body.refresh_grace_seconds).toBe(30);
+    expect(await stored(server, byDefault.id)).toMatchObject({ refreshGraceSeconds: 30 });
+    const strict = await register(server, { ...APP, refresh_grace_seconds: 0 });
+    expect(strict.body.refresh_grace_seconds).toBe(0);
+    expect(await stored(server, strict.id)).toMatchObject({ refreshGraceSeconds: 0 });
+  });
+
   it('registers a confidential app: 201, no-store, the secret once, stored only as its hash', async (ctx) => {
     const server = getServer(ctx);
     const { r, body, id, secret } = await register(server, { ...APP, jwt_access_tokens: true, refresh_grace_seconds: 30 });

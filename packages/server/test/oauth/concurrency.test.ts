@@ -1,8 +1,10 @@
 /**
  * Races at the token endpoint, on both real backends (the store's `oauth.codes.consume` and
  * `oauth.tokens.rotateRefresh` are atomic): 20 parallel refreshes of one refresh token and 20 parallel
- * redemptions of one code each have exactly one winner; every loser gets 400 invalid_grant,
- * never a 5xx. Because a replay is treated as theft, the losers also revoke what the winner got.
+ * redemptions of one code each have exactly one winner. With strict rotation (reuse window 0)
+ * every loser gets 400 invalid_grant, never a 5xx, and because a replay is treated as theft the
+ * losers also revoke what the winner got; inside the default reuse window every loser gets the
+ * winner's successor instead, and the grant lives on.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../helpers/backends.js';
@@ -26,10 +28,10 @@ describe.each(BACKENDS)('token endpoint races on $name', (backend) => {
     await server?.dispose();
   });
 
-  it(`${N} parallel refreshes of one refresh token: exactly one 200, the rest invalid_grant, no 5xx`, async (ctx) => {
+  it(`${N} parallel refreshes of one refresh token with strict rotation: exactly one 200, the rest invalid_grant, no 5xx`, async (ctx) => {
     if (!server) return ctx.skip();
     const s = server;
-    const app = await registerApp(s, 'confidential');
+    const app = await registerApp(s, 'confidential', { refreshGraceSeconds: 0 });
     const creds = { client_id: app.client.id, client_secret: app.secret! };
     const code = await obtainCode(s, app.client.id);
     const first = await oauthPost(s, '/oauth/token', { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, ...creds });
@@ -50,6 +52,26 @@ describe.each(BACKENDS)('token endpoint races on $name', (backend) => {
     expect(await agentsStatus(s, String(winners[0]!.body.access_token))).toBe(401);
     const after = await oauthPost(s, '/oauth/token', { grant_type: 'refresh_token', refresh_token: String(winners[0]!.body.refresh_token), ...creds });
     expect(after.body.error).toBe('invalid_grant');
+  });
+
+  it(`${N} parallel refreshes of one refresh token inside the default reuse window: all 200 with one successor, the grant lives`, async (ctx) => {
+    if (!server) return ctx.skip();
+    const s = server;
+    const app = await registerApp(s, 'confidential');
+    const creds = { client_id: app.client.id, client_secret: app.secret! };
+    const code = await obtainCode(s, app.client.id);
+    const first = await oauthPost(s, '/oauth/token', { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, ...creds });
+    expect(first.res.status).toBe(200);
+    const refreshToken = String(first.body.refresh_token);
+
+    const results = await Promise.all(Array.from({ length: N }, () => oauthPost(s, '/oauth/token', { grant_type: 'refresh_token', refresh_token: refreshToken, ...creds })));
+    expect(results.map((r) => r.res.status)).toEqual(Array.from({ length: N }, () => 200));
+    const successors = new Set(results.map((r) => String(r.body.refresh_token)));
+    expect(successors.size).toBe(1);
+    const [successor] = successors;
+    for (const r of results) expect(await agentsStatus(s, String(r.body.access_token))).toBe(200);
+    const next = await oauthPost(s, '/oauth/token', { grant_type: 'refresh_token', refresh_token: successor!, ...creds });
+    expect(next.res.status, JSON.stringify(next.body)).toBe(200);
   });
 
   it(`${N} parallel redemptions of one code: exactly one 200, the rest invalid_grant, and the winner's token is revoked`, async (ctx) => {

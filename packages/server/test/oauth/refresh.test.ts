@@ -1,6 +1,7 @@
 /**
  * Refresh tokens (RFC 6749 §6, RFC 9700 §4.14): rotation with reuse detection that revokes the
- * grant, scope narrowing but never widening, the per-app replay grace, idle and absolute
+ * grant, scope narrowing but never widening, the per-app refresh reuse window (default 30 s,
+ * 0 for strict rotation), idle and absolute
  * lifetimes (fake clock), binding to the client, and RFC 9068 JWT access tokens for apps that
  * opt in (checked by oauth4webapi's resource-server validator).
  */
@@ -81,9 +82,9 @@ describe.each(BACKENDS)('refresh tokens on $name', (backend) => {
     expect(await agentsStatus(s, String(next.body.access_token))).toBe(401);
   });
 
-  it('rotates on every use; a reused refresh token is invalid_grant and revokes the whole grant at once', async (ctx) => {
+  it('rotates on every use; a reused refresh token is invalid_grant and revokes the whole grant at once (strict rotation)', async (ctx) => {
     if (!server) return ctx.skip();
-    const { first, refresh } = await start(server);
+    const { first, refresh } = await start(server, { refreshGraceSeconds: 0 });
     const r2 = await refresh(first.refresh_token);
     expect(r2.res.status).toBe(200);
     const second = r2.body as unknown as Tokens;
@@ -133,12 +134,35 @@ describe.each(BACKENDS)('refresh tokens on $name', (backend) => {
     expect(created.status).toBe(201);
   });
 
-  it('with refreshGraceSeconds: 30, a replay within the grace returns the same successor; after it, the grant is revoked', async (ctx) => {
+  it('the default reuse window (30 s, nothing configured): a replay inside it returns the same successor; after it, the grant is revoked', async (ctx) => {
     if (!server) return ctx.skip();
-    const { first, refresh } = await start(server, { refreshGraceSeconds: 30 });
+    const { app, first, refresh } = await start(server);
+    expect(app.client.refreshGraceSeconds).toBe(30);
     const rotated = (await refresh(first.refresh_token)).body as unknown as Tokens;
 
-    clock.advance(10_000);
+    // The response was lost; the client retries with the token it still holds, twice.
+    clock.advance(29_000);
+    for (const attempt of [1, 2]) {
+      const replay = await refresh(first.refresh_token);
+      expect(replay.res.status, `replay ${attempt}: ${JSON.stringify(replay.body)}`).toBe(200);
+      expect(replay.body.refresh_token).toBe(rotated.refresh_token);
+      expect(await agentsStatus(server, String(replay.body.access_token))).toBe(200);
+    }
+    expect(await agentsStatus(server, rotated.access_token)).toBe(200);
+
+    // Past the window a replay is theft: the whole grant goes.
+    clock.advance(2_000);
+    expectOAuthError(await refresh(first.refresh_token), 400, 'invalid_grant');
+    expect(await agentsStatus(server, rotated.access_token)).toBe(401);
+    expectOAuthError(await refresh(rotated.refresh_token), 400, 'invalid_grant');
+  });
+
+  it('with refreshGraceSeconds: 120, a replay within the window returns the same successor; after it, the grant is revoked', async (ctx) => {
+    if (!server) return ctx.skip();
+    const { first, refresh } = await start(server, { refreshGraceSeconds: 120 });
+    const rotated = (await refresh(first.refresh_token)).body as unknown as Tokens;
+
+    clock.advance(100_000);
     const replay = await refresh(first.refresh_token);
     expect(replay.res.status).toBe(200);
     expect(replay.body.refresh_token).toBe(rotated.refresh_token);
@@ -153,9 +177,9 @@ describe.each(BACKENDS)('refresh tokens on $name', (backend) => {
     expectOAuthError(await refresh(rotated.refresh_token), 400, 'invalid_grant');
   });
 
-  it('without a grace period, even an immediate replay revokes', async (ctx) => {
+  it('with refreshGraceSeconds: 0 (strict rotation), even an immediate replay revokes', async (ctx) => {
     if (!server) return ctx.skip();
-    const { first, refresh } = await start(server);
+    const { first, refresh } = await start(server, { refreshGraceSeconds: 0 });
     const rotated = (await refresh(first.refresh_token)).body as unknown as Tokens;
     expectOAuthError(await refresh(first.refresh_token), 400, 'invalid_grant');
     expectOAuthError(await refresh(rotated.refresh_token), 400, 'invalid_grant');

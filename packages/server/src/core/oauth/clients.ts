@@ -13,6 +13,13 @@ import { checkRedirectUriForRegistration } from './redirect-uri.js';
 
 export const MAX_REDIRECT_URIS = 20;
 export const MAX_REFRESH_GRACE_SECONDS = 300;
+/**
+ * The refresh reuse window a new application gets unless it asks for another (0 = strict
+ * rotation). 30 s covers a client retrying a refresh whose response was lost (its own timeout,
+ * a dropped connection, a server restarted after a crash) while keeping the time in which a
+ * replayed token is not treated as theft short. Applications keep the value stored for them.
+ */
+export const DEFAULT_REFRESH_GRACE_SECONDS = 30;
 
 export interface ClientSettings {
   name: string;
@@ -38,7 +45,7 @@ function checkSettings(rt: Runtime, s: ClientSettings) {
   const scopes = normalize(s.scopes);
   if (scopes.length === 0) throw invalidRequest('At least one scope must be provided');
   assertKnown(rt.scopes, scopes);
-  const grace = s.refreshGraceSeconds ?? 0;
+  const grace = s.refreshGraceSeconds ?? DEFAULT_REFRESH_GRACE_SECONDS;
   if (!Number.isInteger(grace) || grace < 0 || grace > MAX_REFRESH_GRACE_SECONDS) {
     throw invalidRequest(`Refresh grace period must be 0–${MAX_REFRESH_GRACE_SECONDS} seconds`);
   }

@@ -4,7 +4,7 @@
  * create and rotate-secret (with `Cache-Control: no-store`); Gatehouse stores its hash.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { type ClientSettings, MAX_REDIRECT_URIS, MAX_REFRESH_GRACE_SECONDS, createClient, deleteClient, getManagedClient, rotateClientSecret, updateClient } from '../../core/oauth/clients.js';
+import { type ClientSettings, DEFAULT_REFRESH_GRACE_SECONDS, MAX_REDIRECT_URIS, MAX_REFRESH_GRACE_SECONDS, createClient, deleteClient, getManagedClient, rotateClientSecret, updateClient } from '../../core/oauth/clients.js';
 import type { ClientRecord } from '../../core/model/client.js';
 import { actorOf, assertCanGrant, authenticate, requireSessionOrAdmin } from '../auth.js';
 import type { Runtime } from '../../core/runtime.js';
@@ -34,7 +34,7 @@ const name = z.string().trim().min(1).max(100);
 const redirectUris = z.array(z.string().min(1).max(2000)).min(1, 'at least one redirect URI is required').max(MAX_REDIRECT_URIS);
 const scopes = z.array(z.string().min(1)).min(1, 'at least one scope must be provided');
 const jwtAccessTokens = z.boolean();
-const grace = z.number().int().min(0).max(MAX_REFRESH_GRACE_SECONDS).describe('Seconds; 0 disables the grace period');
+const grace = z.number().int().min(0).max(MAX_REFRESH_GRACE_SECONDS).describe('Refresh reuse window in seconds: a replay of the just-rotated refresh token within it returns the same successor; 0 is strict rotation (every replay revokes the grant)');
 
 const CreateBody = z
   .object({
@@ -43,7 +43,7 @@ const CreateBody = z
     redirect_uris: redirectUris,
     scopes,
     jwt_access_tokens: jwtAccessTokens.default(false),
-    refresh_grace_seconds: grace.default(0),
+    refresh_grace_seconds: grace.default(DEFAULT_REFRESH_GRACE_SECONDS),
   })
   .strict()
   .openapi('CreateApplication');

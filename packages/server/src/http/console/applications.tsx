@@ -6,7 +6,7 @@ import { type Context, Hono } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { invalidRequest } from '../../core/errors.js';
-import { type ClientSettings, MAX_REFRESH_GRACE_SECONDS, createClient, deleteClient, getManagedClient, rotateClientSecret, updateClient } from '../../core/oauth/clients.js';
+import { type ClientSettings, DEFAULT_REFRESH_GRACE_SECONDS, MAX_REFRESH_GRACE_SECONDS, createClient, deleteClient, getManagedClient, rotateClientSecret, updateClient } from '../../core/oauth/clients.js';
 import type { ClientRecord, ClientType } from '../../core/model/client.js';
 import type { UserRecord } from '../../core/model/user.js';
 import { csrfToken } from '../cookies.js';
@@ -30,7 +30,7 @@ interface FormValues {
   refreshGraceSeconds: string;
 }
 
-const EMPTY: FormValues = { name: '', redirectUris: '', scopes: ['read'], type: 'confidential', jwtAccessTokens: false, refreshGraceSeconds: '0' };
+const EMPTY: FormValues = { name: '', redirectUris: '', scopes: ['read'], type: 'confidential', jwtAccessTokens: false, refreshGraceSeconds: String(DEFAULT_REFRESH_GRACE_SECONDS) };
 
 const valuesOf = (c: ClientRecord): FormValues => ({
   name: c.name,
@@ -58,7 +58,7 @@ function settingsOf(v: FormValues): ClientSettings {
     redirectUris: v.redirectUris.split(/\r?\n/).map((u) => u.trim()).filter(Boolean),
     scopes: v.scopes,
     jwtAccessTokens: v.jwtAccessTokens,
-    refreshGraceSeconds: grace === '' ? 0 : Number(grace),
+    refreshGraceSeconds: grace === '' ? DEFAULT_REFRESH_GRACE_SECONDS : Number(grace),
   };
 }
 
@@ -127,9 +127,9 @@ function AppForm({ rt, csrf, action, values, chooseType, submit, error }: FormPr
         <legend><strong>Options</strong></legend>
         <label><input type="checkbox" name="jwt_access_tokens" value="on" checked={values.jwtAccessTokens} /> Issue JWT access tokens (RFC 9068) instead of opaque <code>at_…</code> tokens</label>
       </fieldset>
-      <label for="refresh_grace_seconds">Refresh token grace period (seconds, 0–{MAX_REFRESH_GRACE_SECONDS})</label>
+      <label for="refresh_grace_seconds">Refresh token reuse window (seconds, 0–{MAX_REFRESH_GRACE_SECONDS}; default {DEFAULT_REFRESH_GRACE_SECONDS})</label>
       <input id="refresh_grace_seconds" type="number" name="refresh_grace_seconds" min={0} max={MAX_REFRESH_GRACE_SECONDS} step={1} value={values.refreshGraceSeconds} />
-      <p>How long a replay of a just-rotated refresh token returns the same new tokens instead of revoking the grant. 0 is safest.</p>
+      <p>How long a replay of a just-rotated refresh token returns the same new refresh token instead of revoking the grant, so that a refresh whose response was lost does not sign the user out. 0 is strict rotation: every replay revokes the grant.</p>
       <p><button type="submit">{submit}</button></p>
     </form>
   );
