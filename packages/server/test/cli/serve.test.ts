@@ -7,7 +7,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent, type IncomingMessage, request } from 'node:http';
-import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CliIO } from '../../src/cli/io.js';
@@ -17,7 +16,7 @@ import { describeDatabase, startupSummary } from '../../src/startup-summary.js';
 import { BACKENDS, type BackendTarget, sqlite } from '../helpers/backends.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { TEST_SERVER_SECRET } from '../helpers/runtime.js';
-import { useServer } from '../helpers/server.js';
+import { freePort, useServer } from '../helpers/server.js';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -30,16 +29,6 @@ async function cli(target: BackendTarget, argv: string[], stdin = ''): Promise<s
   return out.join('\n');
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 type LogLine = Record<string, unknown> & { msg: string };
 

@@ -89,7 +89,8 @@ export function useServer(backend: Backend, options: TestServerOptions = {}, set
   };
 }
 
-function freePort(): Promise<number> {
+/** A TCP port nothing listens on right now (for servers started as separate processes). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);

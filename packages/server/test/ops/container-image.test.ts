@@ -11,12 +11,12 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { all, copyOf, dockerignore, envOf, execForm, finalStage, isBuildStep, isSystemSetup, readDockerfile, type Stage } from '../helpers/dockerfile.js';
 import { REPO_ROOT } from '../helpers/paths.js';
+import { freePort } from '../helpers/server.js';
 
 const BUILD_TIMEOUT_MS = 25 * 60_000;
 
@@ -96,17 +96,6 @@ function replay(stage: Stage, context: string): string {
     }
   }
   return inStage('.');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port: p } = srv.address() as AddressInfo;
-      srv.close(() => resolve(p));
-    });
-  });
 }
 
 async function waitReady(url: string, ms: number): Promise<Response> {

@@ -16,7 +16,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { type AddressInfo, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIO } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/main.js';
@@ -26,6 +25,7 @@ import { BACKENDS, type BackendTarget } from '../helpers/backends.js';
 import { Browser } from '../helpers/http.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { TEST_SERVER_SECRET } from '../helpers/runtime.js';
+import { freePort } from '../helpers/server.js';
 import { PASSWORD, REDIRECT_URI, authorize } from '../oauth/support.js';
 
 const GRANTS = 6; // one of them loses its last refresh response on purpose
@@ -43,16 +43,6 @@ async function cli(target: BackendTarget, argv: string[], stdin = ''): Promise<s
   return out.join('\n');
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 interface Serve {
   child: ChildProcess;
