@@ -1,6 +1,6 @@
 /**
  * Races at the token endpoint, on both real backends (the store's `oauth.codes.consume` and
- * `oauth.tokens.rotateRefresh` are atomic): 20 parallel refreshes of one refresh token and 20 parallel
+ * `oauth.tokens.rotateRefresh` are atomic): 40 parallel refreshes of one refresh token and 40 parallel
  * redemptions of one code each have exactly one winner. With strict rotation (reuse window 0)
  * every loser gets 400 invalid_grant, never a 5xx, and because a replay is treated as theft the
  * losers also revoke what the winner got; inside the default reuse window every loser gets the
@@ -11,7 +11,7 @@ import { BACKENDS } from '../helpers/backends.js';
 import { type TestServer, startTestServer } from '../helpers/server.js';
 import { type OAuthResult, REDIRECT_URI, agentsStatus, oauthPost, obtainCode, pkcePair, registerApp } from './support.js';
 
-const N = 20;
+const N = 40;
 
 function tally(results: OAuthResult[]) {
   const winners = results.filter((r) => r.res.status === 200);
