@@ -68,6 +68,8 @@ function bodies(csrf: string): Array<[string, string | undefined, string, number
     ['JSON with a raw control character', 'application/json', '{"name":"a\u0001b"}'],
     ['JSON nested 20000 deep (with an escape, so it is walked)', 'application/json', deepArray],
     ['JSON objects nested 5000 deep', 'application/json', deepObject],
+    ['JSON escaped NUL 20000 arrays deep', 'application/json', `{"a":${'['.repeat(20_000)}"\\u0000"${']'.repeat(20_000)}}`, 400],
+    ['JSON lone surrogate 5000 objects deep', 'application/json', `${'{"a":'.repeat(5000)}"\\udc00"${'}'.repeat(5000)}`, 400],
     ['JSON top-level array, string, number, null', 'application/json', '[1,"x",null]'],
     ['JSON __proto__ and constructor keys', 'application/json', '{"__proto__":{"admin":true,"scopes":["admin"]},"constructor":{"prototype":{"admin":true}},"name":"x"}'],
     ['JSON escaped NUL in a value', 'application/json', '{"name":"a\\u0000b","key_id":"key_\\u0000"}', 400],
