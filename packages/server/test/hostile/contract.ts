@@ -6,6 +6,7 @@
  * `Cache-Control: no-store` on /oauth/token, revoke and introspect; an HTML page on the console
  * and /oauth/authorize); and no secret of the deployment anywhere in the response.
  */
+import { MARKUP } from './protocol-rows.js';
 import { surfaceOf } from './routes.js';
 import type { HostileResponse } from './send.js';
 import type { Row } from './table.js';
@@ -26,6 +27,7 @@ export function brokenPromises(row: Row, res: HostileResponse, secrets: string[]
   if (row.status !== undefined && res.status !== row.status) broken.push(`status ${res.status}, documented ${row.status}`);
   const everything = `${JSON.stringify(res.headers)}\n${res.body}`;
   for (const secret of secrets) if (everything.includes(secret)) broken.push(`echoes the secret ${secret.slice(0, 6)}…`);
+  if (/^text\/html/.test(res.headers['content-type'] ?? '') && res.body.includes(MARKUP)) broken.push('reflects markup unescaped in a page');
   if (res.status < 400 || row.method === 'HEAD' || row.bodiless) return broken;
 
   const type = res.headers['content-type'] ?? '';

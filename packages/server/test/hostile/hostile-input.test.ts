@@ -12,6 +12,7 @@ import { call, consoleLogin, obj } from '../helpers/http.js';
 import { seedKey, seedUser, useServer } from '../helpers/server.js';
 import { bearerShapes } from './bearer-shapes.js';
 import { brokenPromises, describeFailure } from './contract.js';
+import { protocolRows } from './protocol-rows.js';
 import { isConsoleRoute, mountedRoutes, openApiPath } from './routes.js';
 import { closeConnections, inBatches, send } from './send.js';
 import { type Row, hostileTable } from './table.js';
@@ -20,6 +21,7 @@ const PASSWORD = 'correct horse battery staple';
 const METRICS_TOKEN = 'metrics-token-for-the-hostile-suite-0123456789';
 const CONCURRENCY = 10;
 const MIN_ROWS = 600;
+const REDIRECT_URI = 'https://app.example.com/callback';
 
 afterAll(closeConnections);
 
@@ -36,7 +38,7 @@ describe.each(BACKENDS)('hostile input on $name', (backend) => {
     const victim = await seedKey(s, admin, ['read']);
     victimKeyId = victim.key.id;
     const app = async (name: string) => {
-      const r = await call(s.url, 'POST', '/v1/applications', { token: adminKey, json: { name, redirect_uris: ['https://app.example.com/callback'], scopes: ['read', 'write'] } });
+      const r = await call(s.url, 'POST', '/v1/applications', { token: adminKey, json: { name, redirect_uris: [REDIRECT_URI], scopes: ['read', 'write'] } });
       expect(r.res.status, r.text).toBe(201);
       return { id: String(obj(r).client_id), secret: String(obj(r).client_secret) };
     };
@@ -65,7 +67,7 @@ describe.each(BACKENDS)('hostile input on $name', (backend) => {
       keyId: victim.key.id,
       accessToken,
     });
-    rows = hostileTable({
+    const table = hostileTable({
       routes: mountedRoutes(s.runtime),
       ids: { key: victim.key.id, app: victimApp.id, agent: String(obj(agent).id), skill: skills[0]!.name },
       adminKey,
@@ -73,6 +75,9 @@ describe.each(BACKENDS)('hostile input on $name', (backend) => {
       client,
       bearers,
     });
+    // Rows that may delete, revoke or roll the targets run last, so the others still find them.
+    const destructive = (r: Row) => (r.method === 'DELETE' || /\/(delete|revoke|roll|rotate-secret|logout)$/.test(r.path.split('?')[0]!) ? 1 : 0);
+    rows = [...table, ...protocolRows({ client, redirectUri: REDIRECT_URI, keyId: victim.key.id, session: { cookie: session.jar.header(), csrf: session.csrf }, bearers })].sort((a, b) => destructive(a) - destructive(b));
   });
 
   it('covers every mounted route, and every API route it covers is in the OpenAPI document', async (ctx) => {
