@@ -147,6 +147,17 @@ export function hostileTable(f: TableFixtures): Row[] {
         push({ name: `${at}: ${what}`, method: route.method, path, headers: [...creds, ...(type ? [['Content-Type', type] as [string, string]] : [])], body, ...(status ? { status } : {}) });
       }
     }
+    if (route.pattern.startsWith('/v1/') && route.method !== 'GET') {
+      // The console's own calls: cookie-authenticated, so the CSRF header is what stands in the way
+      // (403). The sample API takes no session at all (docs/api.md): there the cookie is no credential.
+      const cookie: [string, string] = ['Cookie', f.session.cookie];
+      const refused = route.pattern.startsWith('/v1/agents') ? 401 : 403;
+      push({ name: `${at}: session cookie without X-CSRF-Token`, method: route.method, path, headers: [cookie, JSON_TYPE], body: '{"name":"x"}', status: refused });
+      push({ name: `${at}: session cookie with a wrong X-CSRF-Token`, method: route.method, path, headers: [cookie, JSON_TYPE, ['X-CSRF-Token', `${f.session.csrf.slice(0, -1)}x`]], body: '{"name":"x"}', status: refused });
+      push({ name: `${at}: session cookie, two X-CSRF-Token headers`, method: route.method, path, headers: [cookie, JSON_TYPE, ['X-CSRF-Token', f.session.csrf], ['X-CSRF-Token', 'x']], body: '{"name":"x"}' });
+      push({ name: `${at}: session cookie and CSRF, __proto__ keys`, method: route.method, path, headers: [cookie, JSON_TYPE, ['X-CSRF-Token', f.session.csrf]], body: '{"__proto__":{"admin":true},"constructor":{"prototype":{"scopes":["admin"]}}}' });
+      push({ name: `${at}: session cookie and CSRF, escaped NUL`, method: route.method, path, headers: [cookie, JSON_TYPE, ['X-CSRF-Token', f.session.csrf]], body: '{"name":"\\u0000"}', status: 400 });
+    }
     if (route.pattern.includes(':')) {
       for (const [what, value, status] of HOSTILE_PATH_VALUES) {
         push({ name: `${at}: path parameter ${what}`, method: route.method, path: fill(route.pattern, value), headers: creds, ...(status ? { status } : {}) });
