@@ -5,12 +5,12 @@
  * (pending usage written, the store closed).
  */
 import { createServer as createHttpsServer } from 'node:https';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse, createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type ServerType, serve } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import type { Config } from './config.js';
 import { createApp } from './http/app.js';
-import { answerClientErrors } from './http/client-error.js';
+import { answerClientErrors, unreadableRequest } from './http/client-error.js';
 import { type BuildOptions, type ServerRuntime, buildRuntime } from './runtime.js';
 import { startupSummary } from './startup-summary.js';
 
@@ -28,18 +28,12 @@ export async function startServer(config: Config, opts: BuildOptions = {}): Prom
   const runtime = await buildRuntime(config, opts);
   await runtime.start();
   const app = createApp(runtime);
-  const server: ServerType = await new Promise((resolve) => {
-    const s = serve(
-      {
-        fetch: app.fetch,
-        port: config.port,
-        hostname: config.host,
-        ...(config.tls ? { createServer: createHttpsServer, serverOptions: { key: config.tls.key, cert: config.tls.cert } } : {}),
-      },
-      () => resolve(s),
-    );
-  });
-  answerClientErrors(server as Server);
+  // The listener @hono/node-server's `serve` would build, plus the documented body for requests
+  // it cannot turn into a web Request (a Host header that is not a host).
+  const listener = getRequestListener(app.fetch, { hostname: config.host, errorHandler: unreadableRequest });
+  const server = (config.tls ? createHttpsServer({ key: config.tls.key, cert: config.tls.cert }, listener) : createHttpServer(listener)) as Server;
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  answerClientErrors(server);
   const { port } = server.address() as AddressInfo;
   const scheme = config.tls ? 'https' : 'http';
   const url = `${scheme}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -51,7 +45,7 @@ export async function startServer(config: Config, opts: BuildOptions = {}): Prom
     close() {
       closing ??= (async () => {
         runtime.log.info('stopping: finishing requests in flight', { timeout_ms: config.shutdownTimeoutMs });
-        await drain(server as Server, config.shutdownTimeoutMs);
+        await drain(server, config.shutdownTimeoutMs);
         await runtime.close();
         runtime.log.info('stopped');
       })();

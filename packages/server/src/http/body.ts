@@ -5,8 +5,9 @@
  * Behind @hono/node-server the bytes come straight from Node's request stream: a web `Request`
  * with a body stream is built only when something asks for one, and building it cost more than
  * the rest of a token request. Elsewhere (tests calling `app.request`) the web body is read.
- * GET and HEAD bodies are never read. An empty body is no body, whatever `Content-Type` a
- * client library adds to every request.
+ * GET, HEAD and TRACE bodies are never read (a TRACE request carries none, RFC 9110 §9.3.8, and
+ * the Fetch API cannot build one: rebuilding it would throw). An empty body is no body, whatever
+ * `Content-Type` a client library adds to every request.
  */
 import type { IncomingMessage } from 'node:http';
 import type { MiddlewareHandler } from 'hono';
@@ -14,6 +15,7 @@ import { GatehouseError, invalidRequest } from '../core/errors.js';
 import type { AppEnv } from './env.js';
 import { nodeRequest, requestHeader } from './request-header.js';
 
+const BODYLESS = new Set(['GET', 'HEAD', 'TRACE']);
 const tooLarge = (max: number) => new GatehouseError('payload_too_large', `Request body is larger than ${max} bytes`);
 const incomplete = () => invalidRequest('The request body ended early');
 
@@ -34,7 +36,7 @@ export function readBody(maxBytes: number): MiddlewareHandler<AppEnv> {
     (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8'));
     return next();
   };
-  return (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : read(c, next));
+  return (c, next) => (BODYLESS.has(c.req.method) ? next() : read(c, next));
 }
 
 function fromNode(incoming: IncomingMessage, max: number): Promise<Uint8Array> {

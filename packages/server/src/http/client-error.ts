@@ -2,7 +2,9 @@
  * Requests Node refuses before the app sees them (headers over its limit, an unparsable
  * request line) still get the documented error body, `{"detail", "status_code", "extra"}`, and
  * the connection is closed. Only the status line is known here (no path): every surface gets
- * this shape, the OAuth endpoints included.
+ * this shape, the OAuth endpoints included. The same holds for a request Node parsed but the
+ * adapter cannot turn into a web Request (a Host header that is no host, such as
+ * `evil.example/../x`, `[::1` or `h:99999`): 400 with this body instead of an empty one.
  */
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -26,4 +28,12 @@ export function answerClientErrors(server: Server): void {
     if (err.code === 'HPE_HEADER_OVERFLOW') answer(socket, 431, 'Request headers are too large');
     else answer(socket, 400, 'Malformed HTTP request');
   });
+}
+
+const json = (status: 400 | 500, detail: string) =>
+  new Response(JSON.stringify({ detail, status_code: status, extra: {} }), { status, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' } });
+
+/** The adapter's error handler: its RequestError is the client's fault (400); anything else a generic 500. */
+export function unreadableRequest(err: unknown): Response {
+  return err instanceof Error && err.name === 'RequestError' ? json(400, 'Malformed HTTP request') : json(500, 'Internal server error');
 }

@@ -24,22 +24,37 @@ const FORM_TYPE = /^application\/x-www-form-urlencoded\b/i;
 
 export const UNSTORABLE_TEXT = 'Text must not contain U+0000 or unpaired UTF-16 surrogates';
 
-/** True when a string anywhere in `value` (object keys included) cannot be stored. */
+/**
+ * True when a string anywhere in `value` (object keys included) cannot be stored. Iterative, not
+ * recursive: a body nested thousands deep must not overflow the stack, which would read as "clean".
+ */
 export function holdsUnstorableText(value: unknown): boolean {
-  if (typeof value === 'string') return UNSTORABLE.test(value);
-  if (typeof value !== 'object' || value === null) return false;
-  if (Array.isArray(value)) return value.some(holdsUnstorableText);
-  for (const [k, v] of Object.entries(value)) if (UNSTORABLE.test(k) || holdsUnstorableText(v)) return true;
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const v = pending.pop();
+    if (typeof v === 'string') {
+      if (UNSTORABLE.test(v)) return true;
+    } else if (Array.isArray(v)) {
+      for (const item of v) pending.push(item); // no spread: it has an argument limit
+    } else if (typeof v === 'object' && v !== null) {
+      for (const [k, inner] of Object.entries(v)) {
+        if (UNSTORABLE.test(k)) return true;
+        pending.push(inner);
+      }
+    }
+  }
   return false;
 }
 
 function jsonHoldsUnstorableText(text: string): boolean {
   if (!text.includes('\\u')) return false;
+  let parsed: unknown;
   try {
-    return holdsUnstorableText(JSON.parse(text));
+    parsed = JSON.parse(text);
   } catch {
     return false; // malformed JSON is the route's to refuse, with its own message
   }
+  return holdsUnstorableText(parsed);
 }
 
 export const storableInput: MiddlewareHandler<AppEnv> = async (c, next) => {
