@@ -34,19 +34,25 @@ export function connectRedis(url: string, role: RedisRole, log: Logger): Redis {
   return redis;
 }
 
-/** Resolves when `redis` is ready, or after `timeoutMs` (the caller carries on either way). */
+/**
+ * Resolves true when `redis` is ready; false at its first connection error (e.g. refused) or
+ * after `timeoutMs`, whichever comes first. The caller carries on either way.
+ */
 export function whenReady(redis: Redis, timeoutMs: number): Promise<boolean> {
   if (redis.status === 'ready') return Promise.resolve(true);
   return new Promise((resolve) => {
     const done = (ok: boolean) => {
       clearTimeout(timer);
       redis.off('ready', onReady);
+      redis.off('error', onError);
       resolve(ok);
     };
     const onReady = () => done(true);
+    const onError = () => done(false);
     const timer = setTimeout(() => done(false), timeoutMs);
     timer.unref();
     redis.on('ready', onReady);
+    redis.on('error', onError);
   });
 }
 

@@ -18,7 +18,7 @@ import { LocalRevocationBus } from '../memory/revocation-bus.js';
 import type { PollingRevocationBus } from '../poll/revocation-bus.js';
 import { whenReady } from './connection.js';
 
-/** How long `start` waits for the subscription before carrying on with the poll alone. */
+/** How long `start` waits for the subscription before carrying on with the poll alone (less if Redis refuses). */
 const START_WAIT_MS = 2_000;
 
 export class RedisRevocationBus extends LocalRevocationBus {
