@@ -5,10 +5,12 @@
  *   the documented 10, not 20;
  * - a revocation on one reaches the other through Redis pub/sub within 50 ms, with the store
  *   poll set to 10 s so that only Redis can deliver it in time;
+ * - so does a revocation made with the CLI (a process that publishes right after it connects);
  * - with Redis unreachable, an instance still starts and verifies keys, and revocations still
  *   reach the other instance through the store poll.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/main.js';
 import { createUser } from '../../src/core/accounts.js';
 import { FakeClock } from '../../src/core/clock.js';
 import type { Actor } from '../../src/core/context.js';
@@ -105,6 +107,32 @@ describe('Redis ports across two instances on one PostgreSQL database', () => {
     expect(heardByB, 'the other instance never heard the revocation').toBeDefined();
     expect(heardByB! - revokedAt).toBeLessThan(50);
     await expect(b.apiKeys.verify(secret)).rejects.toMatchObject({ code: 'unauthenticated' });
+  });
+
+  it('a `gatehouse keys revoke` with REDIS_URL reaches a running instance through Redis within 50 ms', async (ctx) => {
+    if (!(await setup(ctx))) return;
+    const env = { REDIS_URL: TEST_REDIS_URL, GATEHOUSE_REDIS_PREFIX: prefix!, GATEHOUSE_REVOCATION_POLL_MS: '10000' };
+    const server = await instance(env);
+    const { key, secret } = await keyOf(server);
+    expect((await server.apiKeys.verify(secret)).id).toBe(key.id);
+    let heard: number | undefined;
+    server.revocations.subscribe((id) => {
+      if (id === key.id) heard ??= performance.now();
+    });
+    const err: string[] = [];
+    const code = await runCli(['keys', 'revoke', key.id], {
+      env: { ...target!.env, ...env, GATEHOUSE_SECRET: TEST_SERVER_SECRET },
+      out: () => {},
+      err: (t) => err.push(t),
+      readStdin: async () => '',
+    });
+    const revokedAt = performance.now();
+    expect(code, err.join('\n')).toBe(0);
+    expect(err.join('\n')).not.toMatch(/redis/i); // connected in time: no fallback warning
+    while (heard === undefined && performance.now() - revokedAt < 1_000) await new Promise((r) => setTimeout(r, 1));
+    expect(heard, 'the running instance never heard the revocation').toBeDefined();
+    expect(heard! - revokedAt).toBeLessThan(50);
+    await expect(server.apiKeys.verify(secret)).rejects.toMatchObject({ code: 'unauthenticated' });
   });
 
   it('with Redis unreachable an instance starts and verifies keys, and revocations still arrive by the store poll', async (ctx) => {

@@ -53,6 +53,10 @@ export class RedisRevocationBus extends LocalRevocationBus {
   override async publish(id: string): Promise<void> {
     await this.fallback.publish(id);
     try {
+      // A process that publishes right after it started (the CLI) waits briefly for its first connection.
+      if (this.commands.status === 'wait' || this.commands.status === 'connecting' || this.commands.status === 'connect') {
+        await whenReady(this.commands, START_WAIT_MS);
+      }
       await this.commands.publish(this.channel, `${this.instance} ${id}`);
     } catch (err) {
       this.log.warn('redis revocation publish failed; other instances hear it by the store poll', describeError(err));
