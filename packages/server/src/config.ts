@@ -48,6 +48,10 @@ export interface Config {
   metricsToken: string | null;
   /** How long a stopping server lets in-flight requests finish before closing their connections. */
   shutdownTimeoutMs: number;
+  /** Redis for what instances share (throttle counters, revocation messages), or null: in-process and the store poll. */
+  redisUrl: string | null;
+  /** Prepended to every Redis key and channel, so several deployments can share one Redis. */
+  redisPrefix: string;
 }
 
 export class ConfigError extends Error {
@@ -90,6 +94,8 @@ export const ENV_KEYS = {
   GATEHOUSE_CORS_ORIGINS: 'corsOrigins',
   GATEHOUSE_METRICS_TOKEN: 'metricsToken',
   GATEHOUSE_SHUTDOWN_TIMEOUT_SECONDS: 'shutdownTimeoutSeconds',
+  REDIS_URL: 'redisUrl',
+  GATEHOUSE_REDIS_PREFIX: 'redisPrefix',
 } as const;
 
 type FileKey = (typeof ENV_KEYS)[keyof typeof ENV_KEYS];
@@ -130,7 +136,7 @@ const schema = z.object({
   trustProxy: bool.default(false),
   keyCacheTtlMs: int(0, 3_600_000).default(60_000),
   keyCacheMaxEntries: int(1, 10_000_000).default(100_000),
-  revocationPollMs: int(50, 1000).default(250),
+  revocationPollMs: int(50, 60_000).default(250),
   secret: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)').optional(),
   audience: z.string().min(1).optional(),
   jwtTtlSeconds: int(60, 86_400).default(900),
@@ -151,6 +157,9 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9\-._~+/]+=*$/, 'may contain only letters, digits and -._~+/ (then optional =)')
     .optional(),
   shutdownTimeoutSeconds: int(0, 600).default(10),
+  // The message never repeats the value: the URL may hold a password.
+  redisUrl: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL').optional(),
+  redisPrefix: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'must be 1-64 letters, digits or :_.-').default('gatehouse:'),
 });
 
 const fileKeys = new Set<string>(Object.values(ENV_KEYS));
@@ -235,5 +244,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: c.corsOrigins,
     metricsToken: c.metricsToken ?? null,
     shutdownTimeoutMs: c.shutdownTimeoutSeconds * 1000,
+    redisUrl: c.redisUrl ?? null,
+    redisPrefix: c.redisPrefix,
   };
 }

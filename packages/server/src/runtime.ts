@@ -7,7 +7,11 @@ import { BatchedUsageSink } from './adapters/memory/usage-sink.js';
 import { MemoryLimiter } from './adapters/memory/limiter.js';
 import { PrometheusMetrics } from './adapters/prometheus/metrics.js';
 import { PollingRevocationBus } from './adapters/poll/revocation-bus.js';
+import { closeRedis, connectRedis, whenReady } from './adapters/redis/connection.js';
+import { RedisLimiter } from './adapters/redis/limiter.js';
+import { RedisRevocationBus } from './adapters/redis/revocation-bus.js';
 import type { Config } from './config.js';
+import type { Limiter, RevocationBus } from './core/ports.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { JwtMemo } from './core/jwt-memo.js';
 import { KeyVerifier } from './core/key-verifier.js';
@@ -38,6 +42,7 @@ export interface ServerRuntime extends Runtime {
 
 const USAGE_FLUSH_MS = 5_000;
 const KEYSET_REFRESH_MS = 10_000;
+const REDIS_START_WAIT_MS = 2_000;
 
 export async function buildRuntime(config: Config, opts: BuildOptions = {}): Promise<ServerRuntime> {
   const clock = opts.clock ?? systemClock;
@@ -50,7 +55,14 @@ export async function buildRuntime(config: Config, opts: BuildOptions = {}): Pro
     USAGE_FLUSH_MS,
     log,
   );
-  const revocations = new PollingRevocationBus(store, config.revocationPollMs, log);
+  const poll = new PollingRevocationBus(store, config.revocationPollMs, log);
+  // With REDIS_URL: counters in Redis, revocations over its pub/sub with the store poll beneath;
+  // one connection for commands, one for the subscription. Without it: in-process and the poll.
+  const redis = config.redisUrl
+    ? { commands: connectRedis(config.redisUrl, 'commands', log), subscriber: connectRedis(config.redisUrl, 'subscriber', log) }
+    : null;
+  const limiter: Limiter = redis ? new RedisLimiter(redis.commands, clock, config.redisPrefix, log) : new MemoryLimiter(clock);
+  const revocations: RevocationBus = redis ? new RedisRevocationBus(poll, redis.commands, redis.subscriber, config.redisPrefix, log) : poll;
   const cache = { ttl: config.keyCacheTtlMs, max: config.keyCacheMaxEntries };
   const apiKeys = new KeyVerifier(store, clock, usage, { prefix: config.prefixes.apiKey, cacheTtlMs: cache.ttl, cacheMaxEntries: cache.max });
   const accessTokens = new AccessTokenVerifier(store.oauth, clock, usage, config.prefixes.accessToken, cache.ttl, cache.max);
@@ -79,7 +91,7 @@ export async function buildRuntime(config: Config, opts: BuildOptions = {}): Pro
     store,
     clock,
     scopes: createRegistry(config.scopes),
-    limiter: new MemoryLimiter(clock),
+    limiter,
     revocations,
     usage,
     apiKeys,
@@ -94,6 +106,8 @@ export async function buildRuntime(config: Config, opts: BuildOptions = {}): Pro
       state = 'started';
       await keyset.init({ type: 'system', id: null, user: null, ip: null });
       keyset.start((err) => log.warn('signing keyset refresh failed', describeError(err)));
+      // Redis down at start: the server starts anyway (throttles fail open until it is back).
+      if (redis && !(await whenReady(redis.commands, REDIS_START_WAIT_MS))) log.warn('redis unreachable at start; retrying in the background');
       await revocations.start();
       await usage.start();
     },
@@ -102,6 +116,7 @@ export async function buildRuntime(config: Config, opts: BuildOptions = {}): Pro
       state = 'closed';
       keyset.stop();
       await revocations.stop();
+      if (redis) await Promise.all([closeRedis(redis.commands), closeRedis(redis.subscriber)]);
       await usage.stop().catch((err) => log.warn('final usage flush failed', describeError(err)));
       await store.close();
     },

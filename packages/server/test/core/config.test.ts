@@ -173,3 +173,26 @@ describe('metrics and shutdown settings', () => {
     expect(problems({ GATEHOUSE_SHUTDOWN_TIMEOUT_SECONDS: 'soon' })[0]).toMatch(/^GATEHOUSE_SHUTDOWN_TIMEOUT_SECONDS: /);
   });
 });
+
+describe('loadConfig Redis settings', () => {
+  it('leave Redis off by default, with the gatehouse: key prefix', () => {
+    const c = loadConfig({});
+    expect(c.redisUrl).toBeNull();
+    expect(c.redisPrefix).toBe('gatehouse:');
+  });
+
+  it('take REDIS_URL (redis:// or rediss://, a password allowed) and a key prefix', () => {
+    const c = loadConfig({ REDIS_URL: 'rediss://:p%40ss@cache.internal:6380/2', GATEHOUSE_REDIS_PREFIX: 'acme-prod:' });
+    expect(c.redisUrl).toBe('rediss://:p%40ss@cache.internal:6380/2');
+    expect(c.redisPrefix).toBe('acme-prod:');
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).redisUrl).toBe('redis://127.0.0.1:6379');
+  });
+
+  it('refuse another scheme by name, without repeating the URL (it may hold a password)', () => {
+    const list = problems({ REDIS_URL: 'http://user:hunter2@cache:6379' });
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatch(/^REDIS_URL: /);
+    expect(list[0]).not.toContain('hunter2');
+    expect(problems({ GATEHOUSE_REDIS_PREFIX: 'has space' })[0]).toMatch(/^GATEHOUSE_REDIS_PREFIX: /);
+  });
+});

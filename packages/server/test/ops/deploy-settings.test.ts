@@ -1,7 +1,7 @@
 /**
  * The deployment kit names only settings Gatehouse really reads (an invented or misspelt variable
  * would be ignored without a word), and compose.yaml wires the two instances the way
- * docs/deploy.md says: one database, one shared secret, an https issuer, trust in exactly the one
+ * docs/deploy.md says: one database, one Redis, one shared secret, an https issuer, trust in exactly the one
  * proxy, reachable only through Caddy, which balances over both.
  */
 import { readFileSync } from 'node:fs';
@@ -40,13 +40,15 @@ describe('the deployment kit', () => {
   it('compose.yaml: both instances share one database and one secret, with an https issuer behind the one proxy', () => {
     const compose = read('compose.yaml');
     const env = gatehouseEnvironment(compose);
-    expect(Object.keys(env).sort()).toEqual(['DATABASE_URL', 'GATEHOUSE_ISSUER', 'GATEHOUSE_SECRET', 'GATEHOUSE_SIGNUP', 'GATEHOUSE_TRUST_PROXY']);
+    expect(Object.keys(env).sort()).toEqual(['DATABASE_URL', 'GATEHOUSE_ISSUER', 'GATEHOUSE_SECRET', 'GATEHOUSE_SIGNUP', 'GATEHOUSE_TRUST_PROXY', 'REDIS_URL']);
     for (const name of Object.keys(env)) expect(REAL.has(name), name).toBe(true);
     expect(env.DATABASE_URL).toMatch(/^postgres:\/\/gatehouse:\$\{POSTGRES_PASSWORD:\?[^}]*\}@postgres:5432\/gatehouse$/);
     // Required, never defaulted: a missing secret stops `docker compose up` instead of each instance inventing its own.
     expect(env.GATEHOUSE_SECRET).toMatch(/^\$\{GATEHOUSE_SECRET:\?/);
     expect(env.GATEHOUSE_ISSUER).toMatch(/^https:\/\//);
     expect(env.GATEHOUSE_TRUST_PROXY).toBe('true');
+    // Both instances count throttles and hear revocations through the one redis service.
+    expect(env.REDIS_URL).toBe('redis://redis:6379');
     for (const service of ['gatehouse-1', 'gatehouse-2']) expect(compose).toContain(`  ${service}:\n    <<: *gatehouse\n`);
     // No published port on the instances: the trust-proxy rule holds only if Caddy is the way in.
     const shared = /^x-gatehouse: &gatehouse\n([\s\S]*?)^\S/m.exec(compose)?.[1] ?? '';
