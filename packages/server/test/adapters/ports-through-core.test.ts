@@ -7,42 +7,28 @@
  * - the `Limiter`: the /v0/auth exchange is throttled per key_id through it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
 import { FakeClock } from '../../src/core/clock.js';
 import type { Actor } from '../../src/core/context.js';
 import { exchangeKeyPair } from '../../src/core/key-exchange.js';
-import { createKey, revokeKey } from '../../src/core/keys.js';
-import { createUser } from '../../src/core/accounts.js';
-import { silentLogger } from '../../src/log.js';
-import { type ServerRuntime, buildRuntime } from '../../src/runtime.js';
-import { openStore } from '../../src/store/kysely-store.js';
+import { revokeKey } from '../../src/core/keys.js';
+import type { ServerRuntime } from '../../src/runtime.js';
 import { BACKENDS, type BackendTarget } from '../helpers/backends.js';
-import { TEST_SERVER_SECRET } from '../helpers/runtime.js';
+import { Instances } from '../helpers/instances.js';
 
 const system: Actor = { type: 'system', id: null, user: null, ip: null };
 
 describe.each(BACKENDS)('ports through core on $name', (backend) => {
   let target: BackendTarget | undefined;
-  const runtimes: ServerRuntime[] = [];
+  const instances = new Instances();
 
   afterEach(async () => {
-    for (const rt of runtimes.splice(0)) await rt.close();
+    await instances.closeAll();
     await target?.cleanup();
   });
 
   /** A runtime like one server instance's: its own store connection, started, polling every 50 ms. */
-  async function instance(clock = new FakeClock()): Promise<ServerRuntime> {
-    const config = loadConfig({ ...target!.env, GATEHOUSE_SECRET: TEST_SERVER_SECRET, GATEHOUSE_REVOCATION_POLL_MS: '50', GATEHOUSE_LOG_LEVEL: 'silent' });
-    const rt = await buildRuntime(config, { clock, logger: silentLogger, store: openStore(target!.target) });
-    runtimes.push(rt);
-    await rt.start();
-    return rt;
-  }
-
-  async function keyOf(rt: ServerRuntime) {
-    const owner = await createUser(rt, system, { email: `owner-${runtimes.length}@example.com`, password: 'correct horse battery staple', admin: false });
-    return { owner, ...(await createKey(rt, { ...system, user: owner }, { ownerId: owner.id, name: 'k', scopes: ['read'], expiresAt: null })) };
-  }
+  const instance = (clock = new FakeClock()) => instances.start(target!, { GATEHOUSE_REVOCATION_POLL_MS: '50' }, clock);
+  const keyOf = (rt: ServerRuntime) => instances.keyOf(rt);
 
   it('a revocation through one runtime reaches a second runtime on the same database through the RevocationBus', async (ctx) => {
     target = await backend.setup();

@@ -11,17 +11,13 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
-import { createUser } from '../../src/core/accounts.js';
-import { FakeClock } from '../../src/core/clock.js';
 import type { Actor } from '../../src/core/context.js';
 import { exchangeKeyPair } from '../../src/core/key-exchange.js';
-import { createKey, revokeKey } from '../../src/core/keys.js';
-import { loadConfig } from '../../src/config.js';
-import { silentLogger } from '../../src/log.js';
-import { type ServerRuntime, buildRuntime } from '../../src/runtime.js';
-import { openStore } from '../../src/store/kysely-store.js';
+import { revokeKey } from '../../src/core/keys.js';
+import type { ServerRuntime } from '../../src/runtime.js';
 import { type BackendTarget, postgres } from '../helpers/backends.js';
 import { TEST_REDIS_URL, closedRedisUrl, dropPrefix, redisReachable, testPrefix } from '../helpers/redis.js';
+import { Instances } from '../helpers/instances.js';
 import { TEST_SERVER_SECRET } from '../helpers/runtime.js';
 
 const system: Actor = { type: 'system', id: null, user: null, ip: null };
@@ -31,10 +27,10 @@ const V0_AUTH_FAILURES = 10;
 describe('Redis ports across two instances on one PostgreSQL database', () => {
   let target: BackendTarget | undefined;
   let prefix: string | undefined;
-  const runtimes: ServerRuntime[] = [];
+  const instances = new Instances();
 
   afterEach(async () => {
-    for (const rt of runtimes.splice(0)) await rt.close();
+    await instances.closeAll();
     await target?.cleanup();
     target = undefined;
     if (prefix) await dropPrefix(prefix);
@@ -57,18 +53,8 @@ describe('Redis ports across two instances on one PostgreSQL database', () => {
   }
 
   /** One server instance's runtime: its own store connection and Redis connections, started. */
-  async function instance(env: Record<string, string>): Promise<ServerRuntime> {
-    const config = loadConfig({ ...target!.env, GATEHOUSE_SECRET: TEST_SERVER_SECRET, GATEHOUSE_LOG_LEVEL: 'silent', ...env });
-    const rt = await buildRuntime(config, { clock: new FakeClock(), logger: silentLogger, store: openStore(target!.target) });
-    runtimes.push(rt);
-    await rt.start();
-    return rt;
-  }
-
-  async function keyOf(rt: ServerRuntime) {
-    const owner = await createUser(rt, system, { email: `owner-${runtimes.length}@example.com`, password: 'correct horse battery staple', admin: false });
-    return { owner, ...(await createKey(rt, { ...system, user: owner }, { ownerId: owner.id, name: 'k', scopes: ['read'], expiresAt: null })) };
-  }
+  const instance = (env: Record<string, string>) => instances.start(target!, env);
+  const keyOf = (rt: ServerRuntime) => instances.keyOf(rt);
 
   it('a /v0/auth brute-force throttle alternated between the instances holds at the documented 10, not 20', async (ctx) => {
     if (!(await setup(ctx))) return;
