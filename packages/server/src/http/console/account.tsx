@@ -86,7 +86,6 @@ export function accountPageRoutes(rt: Runtime): Hono<AppEnv> {
 
   app.get('/console/signup', async (c) => {
     const next = safeNext(c.req.query('next'));
-    c.set('formTargets', await formTargetsForNext(rt, next));
     return c.html(<SignupPage csrf={csrfToken(c, secure)} next={next} invite={c.req.query('invite')} />);
   });
 
@@ -95,7 +94,6 @@ export function accountPageRoutes(rt: Runtime): Hono<AppEnv> {
     const email = field(form, 'email');
     const next = safeNext(field(form, 'next'));
     const invite = field(form, 'invite') || undefined;
-    c.set('formTargets', await formTargetsForNext(rt, next));
     try {
       await signUp(rt, config.signup, clientIp(c, config.trustProxy), { email, password: field(form, 'password'), invite });
     } catch (err) {
